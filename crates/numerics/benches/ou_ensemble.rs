@@ -1,0 +1,2 @@
+//! OU ensemble throughput (stub: filled by the sde work item).
+fn main() {}

@@ -1,0 +1,46 @@
+//! # thermocheck-numerics
+//!
+//! The one home of thermocheck's generic numerics. It knows no physics: the domain crates
+//! (`thermocheck-dissipation`, `-metric`, `-temperature`) build on it.
+//!
+//! | module | what it does |
+//! |---|---|
+//! | [`ode`] | non-autonomous ODEs over `ode_solvers` (Dopri5, guarded), piecewise protocols with jumps |
+//! | [`quad`] | double-exponential quadrature on finite, semi-infinite and infinite ranges, kinks, Gaussian expectations |
+//! | [`sde`] | ensembles of overdamped Langevin particles: Euler–Maruyama and exact Ornstein–Uhlenbeck steps |
+//! | [`stats`] | Welford mean/variance, standard errors, fitted orders |
+//! | [`tolerance`] | the derived-tolerance rules ($k\hat\sigma/\sqrt N$, error estimates, conditioning) |
+//! | [`claim`] | claims, evidence, profiles and seeds |
+//! | [`quantity`] | `thermocheck eval` quantities |
+//! | [`error`] | the error type and the input validators |
+//!
+//! Conventions: $k_BT = 1$; overdamped Langevin dynamics
+//! $dx = -D\,\partial_x E\,dt + \sqrt{2D}\,dW$ with additive noise, so Itô and Stratonovich
+//! readings coincide.
+#![forbid(unsafe_code)]
+#![deny(rustdoc::broken_intra_doc_links)]
+
+pub mod claim;
+pub mod error;
+pub mod ode;
+pub mod quad;
+pub mod quantity;
+pub mod sde;
+mod selfcheck;
+pub mod stats;
+pub mod tolerance;
+
+pub use claim::{CheckConfig, Claim, Evidence, Profile, Source};
+pub use error::{Error, Result};
+pub use quantity::{Args, Param, ParamKind, Quantity, Value};
+pub use tolerance::Tolerance;
+
+/// The numerics self-checks (`NV…`): each numerical method against an independent reference.
+pub fn claims() -> Vec<Claim> {
+    selfcheck::claims()
+}
+
+/// `thermocheck eval` quantities provided by the numerics crate.
+pub fn quantities() -> Vec<Quantity> {
+    sde::quantities()
+}

@@ -1,0 +1,1 @@
+//! Non-autonomous ODE integration (stub: filled by the ode work item).

@@ -1,0 +1,1 @@
+//! Quadrature (stub: filled by the quad work item).

@@ -1,1 +1,113 @@
-fn main() {}
+//! `thermocheck`: verify the thermodynamics-of-learning closed forms against independent numerics.
+//!
+//! Exit codes: 0 success, 1 a check failed (or a method could not converge), 2 bad input (one
+//! line on stderr).
+#![forbid(unsafe_code)]
+
+mod eval;
+mod list;
+mod registry;
+mod verify;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Verify the closed forms of two papers on the thermodynamics of learning against independent
+/// numerical methods (ODE, quadrature, Langevin ensembles, automatic differentiation).
+#[derive(Debug, Parser)]
+#[command(name = "thermocheck", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every claim and every eval quantity with its parameters.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate a closed form: `thermocheck eval QUANTITY --PARAM VALUE ... [--json]`.
+    Eval(eval::EvalArgs),
+    /// Run the claims' checks and print the evidence.
+    Verify(verify::VerifyArgs),
+}
+
+/// Why a command did not succeed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input: one line on stderr, exit code 2.
+    Input(String),
+    /// A check failed or a method could not produce a value: exit code 1.
+    Check(String),
+}
+
+impl From<thermocheck_numerics::Error> for Failure {
+    fn from(e: thermocheck_numerics::Error) -> Self {
+        if e.is_input_error() {
+            // Library errors name parameters as the CLI flags are spelled, minus the dashes.
+            Failure::Input(e.with_parameter_prefix("--").to_string())
+        } else {
+            Failure::Check(e.to_string())
+        }
+    }
+}
+
+/// The outcome of a command that ran to the end.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything passed.
+    Passed,
+    /// At least one check failed (the report says which).
+    Failed,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind::{
+                DisplayHelp, DisplayHelpOnMissingArgumentOrSubcommand, DisplayVersion,
+            };
+            match e.kind() {
+                DisplayHelp | DisplayVersion => {
+                    let _ = e.print();
+                    return ExitCode::SUCCESS;
+                }
+                DisplayHelpOnMissingArgumentOrSubcommand => {
+                    eprintln!("error: a command is required (list, eval, verify); see --help");
+                    return ExitCode::from(2);
+                }
+                _ => {}
+            }
+            eprintln!("error: {}", first_line_of_clap_error(&e));
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::List { json } => list::run(json),
+        Command::Eval(args) => eval::run(&args),
+        Command::Verify(args) => verify::run(&args),
+    };
+    match result {
+        Ok(Outcome::Passed) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
+        Err(Failure::Input(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Check(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// clap renders usage errors over several lines (message, tip, usage); the contract is one line.
+fn first_line_of_clap_error(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let line = rendered.lines().next().unwrap_or("invalid arguments");
+    line.strip_prefix("error: ").unwrap_or(line).trim().to_owned()
+}

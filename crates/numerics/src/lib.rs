@@ -35,6 +35,15 @@ pub use error::{Error, Result};
 pub use quantity::{Args, Param, ParamKind, Quantity, Value};
 pub use tolerance::Tolerance;
 
+/// The random number generator behind every stochastic result, as printed in reports.
+///
+/// One master seed per run; each experiment's seed is derived from it by SplitMix64
+/// ([`claim::CheckConfig::stream_seed`]); within an ensemble, each fixed-size chunk of particles
+/// draws from its own Xoshiro256++ stream, 2^128 draws apart (`jump()`), so results do not depend
+/// on the number of threads.
+pub const RNG_ALGORITHM: &str =
+    "Xoshiro256PlusPlus (rand_xoshiro), per-chunk streams 2^128 apart via jump(), seeds split by SplitMix64";
+
 /// The numerics self-checks (`NV…`): each numerical method against an independent reference.
 pub fn claims() -> Vec<Claim> {
     selfcheck::claims()

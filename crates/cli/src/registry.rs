@@ -1,0 +1,59 @@
+//! Gathers the claims and eval quantities of every crate, in a fixed order.
+
+use thermocheck_numerics::{Claim, Quantity};
+
+/// Every registered claim: numerics self-checks first, then dissipation, metric, temperature.
+pub fn claims() -> Vec<Claim> {
+    let mut all = thermocheck_numerics::claims();
+    all.extend(thermocheck_dissipation::claims());
+    all.extend(thermocheck_metric::claims());
+    all.extend(thermocheck_temperature::claims());
+    all
+}
+
+/// Every `eval` quantity.
+pub fn quantities() -> Vec<Quantity> {
+    let mut all = thermocheck_numerics::quantities();
+    all.extend(thermocheck_dissipation::quantities());
+    all.extend(thermocheck_metric::quantities());
+    all.extend(thermocheck_temperature::quantities());
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn claim_ids_are_unique_and_spec_shaped() {
+        let claims = claims();
+        let mut seen = HashSet::new();
+        for c in &claims {
+            assert!(seen.insert(c.id), "duplicate claim id {}", c.id);
+            let (prefix, number) = c.id.split_at(2);
+            assert!(
+                ["NV", "DV", "MV", "TV"].contains(&prefix) && number.parse::<u32>().is_ok(),
+                "claim id {} is not of the form NV1/DV3/MV7/TV12",
+                c.id
+            );
+        }
+    }
+
+    #[test]
+    fn quantity_names_are_unique_kebab_case() {
+        let mut seen = HashSet::new();
+        for q in quantities() {
+            assert!(seen.insert(q.name), "duplicate quantity {}", q.name);
+            let kebab = |s: &str| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            };
+            assert!(kebab(q.name), "quantity {} is not kebab-case", q.name);
+            for p in q.params {
+                assert!(kebab(p.name), "{}: parameter {} is not kebab-case", q.name, p.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! `thermocheck verify`: run the claims and print the evidence.
+
+use crate::{Failure, Outcome, registry};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::io::IsTerminal;
+use thermocheck_numerics::{CheckConfig, Claim, Error, Evidence, Profile, Source, Tolerance};
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// Small ensembles and few points (the CI budget).
+    #[arg(long, conflicts_with = "full")]
+    quick: bool,
+    /// Large ensembles, refinement studies and seed sweeps.
+    #[arg(long)]
+    full: bool,
+    /// Run only the claims whose id starts with this prefix (e.g. `NV`, `DV1`).
+    #[arg(long, value_name = "ID_OR_PREFIX")]
+    filter: Option<String>,
+    /// Master seed of every random stream.
+    #[arg(long, default_value_t = CheckConfig::DEFAULT_SEED, value_name = "N")]
+    seed: u64,
+    /// Worker threads (results are identical for any count).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// One row of the report: a piece of evidence, or a check that could not run.
+#[derive(Debug, Serialize)]
+struct Row {
+    claim: &'static str,
+    source: Source,
+    #[serde(flatten)]
+    evidence: Evidence,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    thermocheck: &'static str,
+    profile: Profile,
+    seed: u64,
+    rng: &'static str,
+    threads: usize,
+    crates: &'static str,
+    evidence: Vec<Row>,
+    passed: usize,
+    failed: usize,
+}
+
+pub fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
+    let profile = if args.quick {
+        Profile::Quick
+    } else if args.full {
+        Profile::Full
+    } else {
+        Profile::Standard
+    };
+    let config = CheckConfig {
+        profile,
+        seed: args.seed,
+    };
+    let claims = select(registry::claims(), args.filter.as_deref())?;
+    let threads = args.threads.map(usize::from).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Check(format!("could not start {threads} worker threads: {e}")))?;
+
+    let show_progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let bar = if show_progress {
+        ProgressBar::with_draw_target(Some(claims.len() as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} claims  {msg}")
+            .expect("static template"),
+    );
+
+    let mut rows = Vec::new();
+    for claim in &claims {
+        bar.set_message(claim.id);
+        match pool.install(|| claim.check(&config)) {
+            Ok(evidence) if evidence.is_empty() => rows.push(error_row(claim, "no evidence")),
+            Ok(evidence) => rows.extend(evidence.into_iter().map(|evidence| Row {
+                claim: claim.id,
+                source: claim.source,
+                evidence,
+                error: None,
+            })),
+            Err(e) => rows.push(error_row(claim, &e.to_string())),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    let failed = rows.iter().filter(|r| !r.evidence.passed).count();
+    let report = Report {
+        thermocheck: env!("CARGO_PKG_VERSION"),
+        profile,
+        seed: config.seed,
+        rng: thermocheck_numerics::RNG_ALGORITHM,
+        threads,
+        crates: env!("THERMOCHECK_CRATE_VERSIONS"),
+        passed: rows.len() - failed,
+        failed,
+        evidence: rows,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("JSON of plain data")
+        );
+    } else {
+        print_table(&report);
+    }
+    Ok(if failed == 0 {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    })
+}
+
+fn select(claims: Vec<Claim>, filter: Option<&str>) -> Result<Vec<Claim>, Failure> {
+    let Some(prefix) = filter else {
+        return Ok(claims);
+    };
+    let known: Vec<String> = claims.iter().map(|c| c.id.to_owned()).collect();
+    let selected: Vec<Claim> = claims.into_iter().filter(|c| c.matches(prefix)).collect();
+    if selected.is_empty() {
+        return Err(Failure::from(Error::Unknown {
+            kind: "claim id or prefix (--filter)".into(),
+            name: prefix.to_owned(),
+            known,
+        }));
+    }
+    Ok(selected)
+}
+
+fn error_row(claim: &Claim, message: &str) -> Row {
+    Row {
+        claim: claim.id,
+        source: claim.source,
+        evidence: Evidence::compare(
+            "-",
+            "check could not run",
+            f64::NAN,
+            f64::NAN,
+            Tolerance::stated_absolute(0.0, "n/a"),
+        ),
+        error: Some(message.to_owned()),
+    }
+}
+
+fn print_table(report: &Report) {
+    println!(
+        "thermocheck {} verify — profile {}, seed {}, threads {}",
+        report.thermocheck,
+        report.profile,
+        report.seed,
+        report.threads
+    );
+    println!("RNG: {}", report.rng);
+    println!("numerical crates: {}", report.crates);
+    println!();
+    let header = [
+        "claim",
+        "method",
+        "point",
+        "expected",
+        "observed",
+        "rel err",
+        "tolerance",
+        "result",
+    ];
+    let cells: Vec<[String; 8]> = report
+        .evidence
+        .iter()
+        .map(|r| {
+            let e = &r.evidence;
+            [
+                r.claim.to_owned(),
+                e.method.clone(),
+                e.point.clone(),
+                format!("{:.12e}", e.expected),
+                format!("{:.12e}", e.observed),
+                format!("{:.1e}", e.rel_err),
+                e.tolerance.to_string(),
+                match (&r.error, e.passed) {
+                    (Some(msg), _) => format!("ERROR: {msg}"),
+                    (None, true) => "pass".into(),
+                    (None, false) => "FAIL".into(),
+                },
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &cells {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |row: &[String]| {
+        row.iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    println!("{}", line(&header.map(String::from)));
+    println!(
+        "{}",
+        widths.map(|w| "-".repeat(w)).join("  ").trim_end()
+    );
+    for row in &cells {
+        println!("{}", line(row));
+    }
+    println!();
+    let failing: Vec<&str> = {
+        let mut ids: Vec<&str> = report
+            .evidence
+            .iter()
+            .filter(|r| !r.evidence.passed)
+            .map(|r| r.claim)
+            .collect();
+        ids.dedup();
+        ids
+    };
+    if !failing.is_empty() {
+        println!("failing claims: {}", failing.join(", "));
+    }
+    println!("{} passed, {} failed", report.passed, report.failed);
+}

@@ -12,7 +12,11 @@ pub struct EvalArgs {
     /// The quantity's name (see `thermocheck list`).
     quantity: String,
     /// The quantity's parameters, `--name value` or `--name=value`.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "--PARAM VALUE")]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "--PARAM VALUE"
+    )]
     params: Vec<String>,
 }
 
@@ -94,7 +98,12 @@ fn parse_params(tokens: &[String]) -> Result<(Vec<(String, String)>, bool), Fail
 /// The value alone: the shortest representation that round-trips the f64 (Rust's `{:?}`, which
 /// switches to exponent notation for very large and very small magnitudes).
 fn render(value: &Value) -> String {
-    let row = |xs: &[f64]| xs.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(" ");
+    let row = |xs: &[f64]| {
+        xs.iter()
+            .map(|x| format!("{x:?}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     match value {
         Value::Scalar(x) => format!("{x:?}"),
         Value::Vector(v) => row(v),
@@ -117,7 +126,10 @@ mod tests {
         assert!(json);
         assert_eq!(
             pairs,
-            vec![("time".into(), "-1".into()), ("diffusion".into(), "2".into())]
+            vec![
+                ("time".into(), "-1".into()),
+                ("diffusion".into(), "2".into())
+            ]
         );
         assert!(parse_params(&strings(&["--time"])).is_err());
         assert!(parse_params(&strings(&["time", "1"])).is_err());

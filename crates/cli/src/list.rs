@@ -22,7 +22,10 @@ pub fn run(json: bool) -> Result<Outcome, Failure> {
                 "params": q.params,
             })).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&value).expect("JSON of plain data"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).expect("JSON of plain data")
+        );
         return Ok(Outcome::Passed);
     }
     println!("Claims ({}):", claims.len());

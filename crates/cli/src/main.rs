@@ -109,5 +109,8 @@ fn main() -> ExitCode {
 fn first_line_of_clap_error(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
     let line = rendered.lines().next().unwrap_or("invalid arguments");
-    line.strip_prefix("error: ").unwrap_or(line).trim().to_owned()
+    line.strip_prefix("error: ")
+        .unwrap_or(line)
+        .trim()
+        .to_owned()
 }

@@ -52,7 +52,12 @@ mod tests {
             };
             assert!(kebab(q.name), "quantity {} is not kebab-case", q.name);
             for p in q.params {
-                assert!(kebab(p.name), "{}: parameter {} is not kebab-case", q.name, p.name);
+                assert!(
+                    kebab(p.name),
+                    "{}: parameter {} is not kebab-case",
+                    q.name,
+                    p.name
+                );
             }
         }
     }

@@ -18,10 +18,11 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "ID_OR_PREFIX")]
     filter: Option<String>,
     /// Master seed of every random stream.
-    #[arg(long, default_value_t = CheckConfig::DEFAULT_SEED, value_name = "N")]
+    #[arg(long, default_value_t = CheckConfig::DEFAULT_SEED, value_name = "N", allow_hyphen_values = true)]
     seed: u64,
     /// Worker threads (results are identical for any count).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Print the report as JSON.
     #[arg(long)]
@@ -164,10 +165,7 @@ fn error_row(claim: &Claim, message: &str) -> Row {
 fn print_table(report: &Report) {
     println!(
         "thermocheck {} verify — profile {}, seed {}, threads {}",
-        report.thermocheck,
-        report.profile,
-        report.seed,
-        report.threads
+        report.thermocheck, report.profile, report.seed, report.threads
     );
     println!("RNG: {}", report.rng);
     println!("numerical crates: {}", report.crates);
@@ -219,10 +217,7 @@ fn print_table(report: &Report) {
             .to_owned()
     };
     println!("{}", line(&header.map(String::from)));
-    println!(
-        "{}",
-        widths.map(|w| "-".repeat(w)).join("  ").trim_end()
-    );
+    println!("{}", widths.map(|w| "-".repeat(w)).join("  ").trim_end());
     for row in &cells {
         println!("{}", line(row));
     }

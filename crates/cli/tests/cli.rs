@@ -24,17 +24,30 @@ fn assert_input_error(args: &[&str], expected_fragment: &str) {
     let o = thermocheck(args);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{args:?}: stderr {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: stderr must be one line: {err}");
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "{args:?}: stderr must be one line: {err}"
+    );
     assert!(err.starts_with("error: "), "{args:?}: {err}");
-    assert!(err.contains(expected_fragment), "{args:?}: `{err}` lacks `{expected_fragment}`");
-    assert!(stdout(&o).is_empty(), "{args:?}: nothing on stdout on error");
+    assert!(
+        err.contains(expected_fragment),
+        "{args:?}: `{err}` lacks `{expected_fragment}`"
+    );
+    assert!(
+        stdout(&o).is_empty(),
+        "{args:?}: nothing on stdout on error"
+    );
 }
 
 #[test]
 fn bad_input_exits_2_with_one_line() {
     assert_input_error(&[], "a command is required");
     assert_input_error(&["frobnicate"], "unrecognized subcommand");
-    assert_input_error(&["eval", "no-such-quantity"], "unknown quantity `no-such-quantity`");
+    assert_input_error(
+        &["eval", "no-such-quantity"],
+        "unknown quantity `no-such-quantity`",
+    );
     assert_input_error(&["verify", "--filter", "ZZ9"], "`ZZ9`");
     assert_input_error(&["verify", "--threads", "0"], "--threads");
     assert_input_error(&["verify", "--seed", "-3"], "--seed");
@@ -53,14 +66,23 @@ fn bad_input_exits_2_with_one_line() {
         &[&ou[..], &["--diffusion", "-1"]].concat(),
         "--diffusion must be finite and > 0 (got -1)",
     );
-    assert_input_error(&[&ou[..], &["--diffusion", "nan"]].concat(), "--diffusion must be");
-    assert_input_error(&[&ou[..], &["--diffusion", "abc"]].concat(), "a number (got `abc`)");
+    assert_input_error(
+        &[&ou[..], &["--diffusion", "nan"]].concat(),
+        "--diffusion must be",
+    );
+    assert_input_error(
+        &[&ou[..], &["--diffusion", "abc"]].concat(),
+        "a number (got `abc`)",
+    );
     assert_input_error(&ou, "missing required parameter --diffusion");
     assert_input_error(
         &[&ou[..], &["--diffusion", "1", "--bogus", "1"]].concat(),
         "unknown parameter `--bogus`",
     );
-    assert_input_error(&[&ou[..], &["--diffusion"]].concat(), "--diffusion requires a value");
+    assert_input_error(
+        &[&ou[..], &["--diffusion"]].concat(),
+        "--diffusion requires a value",
+    );
 }
 
 #[test]
@@ -115,7 +137,15 @@ fn list_shows_claims_and_quantities() {
 /// The evidence of a verify run: everything but the header (which names the thread count).
 fn evidence_json(threads: &str) -> serde_json::Value {
     let o = thermocheck(&[
-        "verify", "--quick", "--filter", "NV", "--seed", "12345", "--threads", threads, "--json",
+        "verify",
+        "--quick",
+        "--filter",
+        "NV",
+        "--seed",
+        "12345",
+        "--threads",
+        threads,
+        "--json",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let mut doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");

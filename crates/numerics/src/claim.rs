@@ -266,13 +266,7 @@ mod tests {
 
     #[test]
     fn compare_computes_errors_and_verdict() {
-        let e = Evidence::compare(
-            "p",
-            "m",
-            2.0,
-            2.1,
-            Tolerance::stated_absolute(0.2, "test"),
-        );
+        let e = Evidence::compare("p", "m", 2.0, 2.1, Tolerance::stated_absolute(0.2, "test"));
         assert!(e.passed);
         assert!((e.rel_err - 0.05).abs() < 1e-15);
         let e = Evidence::compare(
@@ -289,6 +283,9 @@ mod tests {
     fn stream_seeds_differ_and_are_deterministic() {
         let c = CheckConfig::new(Profile::Quick);
         assert_ne!(c.stream_seed(0), c.stream_seed(1));
-        assert_eq!(c.stream_seed(7), CheckConfig::new(Profile::Full).stream_seed(7));
+        assert_eq!(
+            c.stream_seed(7),
+            CheckConfig::new(Profile::Full).stream_seed(7)
+        );
     }
 }

@@ -228,7 +228,11 @@ pub fn greater_than(parameter: &str, value: f64, bound: f64) -> Result<f64> {
     if value.is_finite() && value > bound {
         Ok(value)
     } else {
-        Err(Error::invalid(parameter, Requirement::GreaterThan(bound), value))
+        Err(Error::invalid(
+            parameter,
+            Requirement::GreaterThan(bound),
+            value,
+        ))
     }
 }
 
@@ -240,7 +244,11 @@ pub fn in_range(parameter: &str, value: f64, min: f64, max: f64) -> Result<f64> 
     if value.is_finite() && min <= value && value <= max {
         Ok(value)
     } else {
-        Err(Error::invalid(parameter, Requirement::InRange { min, max }, value))
+        Err(Error::invalid(
+            parameter,
+            Requirement::InRange { min, max },
+            value,
+        ))
     }
 }
 

@@ -41,8 +41,7 @@ pub use tolerance::Tolerance;
 /// ([`claim::CheckConfig::stream_seed`]); within an ensemble, each fixed-size chunk of particles
 /// draws from its own Xoshiro256++ stream, 2^128 draws apart (`jump()`), so results do not depend
 /// on the number of threads.
-pub const RNG_ALGORITHM: &str =
-    "Xoshiro256PlusPlus (rand_xoshiro), per-chunk streams 2^128 apart via jump(), seeds split by SplitMix64";
+pub const RNG_ALGORITHM: &str = "Xoshiro256PlusPlus (rand_xoshiro), per-chunk streams 2^128 apart via jump(), seeds split by SplitMix64";
 
 /// The numerics self-checks (`NV…`): each numerical method against an independent reference.
 pub fn claims() -> Vec<Claim> {

@@ -239,7 +239,10 @@ mod tests {
     #[test]
     fn args_report_unknown_missing_and_bad_values_by_name() {
         let e = Args::new(PARAMS, [("varience", "1")]).unwrap_err();
-        assert!(e.to_string().starts_with("unknown parameter `--varience`"), "{e}");
+        assert!(
+            e.to_string().starts_with("unknown parameter `--varience`"),
+            "{e}"
+        );
         let e = Args::new(PARAMS, [("time", "1")]).unwrap_err();
         assert_eq!(e.to_string(), "missing required parameter variance");
         let a = Args::new(PARAMS, [("variance", "abc")]).unwrap();

@@ -115,7 +115,11 @@ impl Extend<f64> for Welford {
 /// If `xs` and `ys` differ in length (a programmer error).
 #[track_caller]
 pub fn log_log_slope(xs: &[f64], ys: &[f64]) -> f64 {
-    assert_eq!(xs.len(), ys.len(), "log_log_slope: xs and ys differ in length");
+    assert_eq!(
+        xs.len(),
+        ys.len(),
+        "log_log_slope: xs and ys differ in length"
+    );
     if xs.len() < 2 || xs.iter().chain(ys).any(|&v| v.is_nan() || v <= 0.0) {
         return f64::NAN;
     }
@@ -146,7 +150,11 @@ mod tests {
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 999.0;
         let kappa = mean / var.sqrt();
         assert_relative_eq!(w.mean(), mean, max_relative = 4.0 * f64::EPSILON);
-        assert_relative_eq!(w.variance(), var, max_relative = 10.0 * f64::EPSILON * kappa);
+        assert_relative_eq!(
+            w.variance(),
+            var,
+            max_relative = 10.0 * f64::EPSILON * kappa
+        );
         let naive = (xs.iter().map(|x| x * x).sum::<f64>() - 1000.0 * mean * mean) / 999.0;
         assert!((naive - var).abs() > 10.0 * f64::EPSILON * kappa * var);
     }

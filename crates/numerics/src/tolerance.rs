@@ -150,7 +150,11 @@ impl fmt::Display for Tolerance {
             }
             Rule::ErrorEstimate {
                 factor, estimate, ..
-            } => write!(f, "{:.2e} ({factor}·est {estimate:.1e} + round-off)", self.absolute),
+            } => write!(
+                f,
+                "{:.2e} ({factor}·est {estimate:.1e} + round-off)",
+                self.absolute
+            ),
             Rule::Conditioning { c, .. } => write!(f, "{:.2e} ({c}·ε·|x|)", self.absolute),
             Rule::Stated { reason } => write!(f, "{:.2e} ({reason})", self.absolute),
         }

@@ -3,9 +3,20 @@
 //! Persistent-chain EBM learning, bias = excess work, and minimal-dissipation learning-rate
 //! schedules (spec: `theory/dissipation.md`, results D1–D28, checks DV1–DV12).
 //!
-//! This crate is a placeholder until its issue lands: it registers no claims and no `eval`
-//! quantities yet.
+//! | module | spec | what |
+//! |---|---|---|
+//! | [`gaussian`] | D11–D21 | Gaussian mean (moving trap): minimal excess work, optimal protocol and learning rate, ramp, bounds |
+//! | [`multivariate`] | D22–D24 | constant-covariance multivariate Gaussian: the matrix schedule $H^*(t)$ |
+//! | [`stiffness`] | D25–D27 | variance learning (Schmiedl–Seifert stiffness protocol) and its learning-rate realisation |
+//!
+//! Conventions: $k_BT = 1$; $D$ is the chain's diffusion constant; $\tau = \sigma^2/D$.
 #![forbid(unsafe_code)]
+#![deny(rustdoc::broken_intra_doc_links)]
+
+pub mod gaussian;
+pub mod multivariate;
+mod quantities;
+pub mod stiffness;
 
 use thermocheck_numerics::{Claim, Quantity};
 
@@ -16,5 +27,5 @@ pub fn claims() -> Vec<Claim> {
 
 /// The `thermocheck eval` quantities this crate provides.
 pub fn quantities() -> Vec<Quantity> {
-    Vec::new()
+    quantities::quantities()
 }

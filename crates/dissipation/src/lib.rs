@@ -8,21 +8,33 @@
 //! | [`gaussian`] | D11–D21 | Gaussian mean (moving trap): minimal excess work, optimal protocol and learning rate, ramp, bounds |
 //! | [`multivariate`] | D22–D24 | constant-covariance multivariate Gaussian: the matrix schedule $H^*(t)$ |
 //! | [`stiffness`] | D25–D27 | variance learning (Schmiedl–Seifert stiffness protocol) and its learning-rate realisation |
+//! | [`energy`] | D1, D11, D25 | energy families $E_\theta(x)$: Gaussian mean, stiffness, two-parameter Gaussian, quartic |
+//! | [`data`] | D2 | the data distribution |
+//! | [`schedule`] | D4 | learning-rate schedules: scalar or matrix, continuous part plus impulses |
+//! | [`learning`] | D2–D9 | the learning problem and its ledger (work, ΔF, $\mathcal L$, $\tilde{\mathcal L}$) |
+//! | [`moments`] | D11, D25 | engine: exact moment ODEs for Gaussian families |
 //!
 //! Conventions: $k_BT = 1$; $D$ is the chain's diffusion constant; $\tau = \sigma^2/D$.
 #![forbid(unsafe_code)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+mod claims;
+pub mod data;
+pub mod energy;
 pub mod gaussian;
+pub mod learning;
+pub mod moments;
 pub mod multivariate;
+pub mod particles;
 mod quantities;
+pub mod schedule;
 pub mod stiffness;
 
 use thermocheck_numerics::{Claim, Quantity};
 
 /// The claims (spec checks `DV…`) this crate registers with `thermocheck verify`.
 pub fn claims() -> Vec<Claim> {
-    Vec::new()
+    claims::claims()
 }
 
 /// The `thermocheck eval` quantities this crate provides.

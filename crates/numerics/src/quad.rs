@@ -620,6 +620,28 @@ impl<I: Integrand + ?Sized> Core<'_, I> {
     }
 }
 
+/// $\mathbb E[f(X)]$ for $X\sim\mathcal N(\mu, s^2)$ by the three-point Gauss–Hermite rule
+///
+/// $$\mathbb E[f(X)] \approx \tfrac16 f(\mu-\sqrt3 s) + \tfrac23 f(\mu) + \tfrac16 f(\mu+\sqrt3 s),$$
+///
+/// which is **exact** for polynomials of degree ≤ 5 (it matches the normal moments up to the
+/// fifth). For a polynomial of degree ≤ 2 it is exact for *any* distribution with mean $\mu$ and
+/// variance $s^2$. Used where the integrand is known to be such a polynomial (moments of
+/// quadratic and quartic energies under a Gaussian chain); use [`gaussian_expectation`] otherwise.
+/// `variance` = 0 gives $f(\mu)$.
+///
+/// # Examples
+/// ```
+/// use thermocheck_numerics::quad::three_point_gauss_hermite;
+/// // E[X⁴] = μ⁴ + 6μ²s² + 3s⁴ = 1 + 6·2 + 3·4 = 25 for μ = 1, s² = 2.
+/// let m4 = three_point_gauss_hermite(1.0, 2.0, |x| x.powi(4));
+/// assert!((m4 - 25.0).abs() < 1e-13);
+/// ```
+pub fn three_point_gauss_hermite(mean: f64, variance: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let d = (3.0 * variance).sqrt();
+    (f(mean - d) + 4.0 * f(mean) + f(mean + d)) / 6.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! The tolerance rule $k\hat\sigma/\sqrt N$ built from these lives in [`crate::tolerance`].
 
 use crate::tolerance::Tolerance;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Running mean and variance by Welford's update, mergeable by Chan's pairwise formula.
@@ -99,6 +100,33 @@ impl Welford {
     pub fn tolerance(&self, k: f64) -> Tolerance {
         Tolerance::sampling(k, self.std_dev(), self.n as usize)
     }
+}
+
+impl Welford {
+    /// Merges partial accumulators left to right: the fixed order that makes parallel
+    /// reductions bit-identical for any thread count.
+    pub fn merge_in_order(parts: &[Welford]) -> Welford {
+        parts.iter().fold(Welford::new(), |acc, w| acc.merge(w))
+    }
+}
+
+/// Count, mean and variance of $f(v_i)$ over a slice, in parallel over fixed chunks of
+/// `chunk_len` values merged in chunk order: the result does not depend on the thread count.
+///
+/// # Panics
+/// If `chunk_len` is 0 (a programmer error).
+#[track_caller]
+pub fn par_welford(values: &[f64], chunk_len: usize, f: impl Fn(f64) -> f64 + Sync) -> Welford {
+    assert!(chunk_len > 0, "par_welford: chunk_len must be positive");
+    let parts: Vec<Welford> = values
+        .par_chunks(chunk_len)
+        .map(|xs| {
+            let mut w = Welford::new();
+            xs.iter().for_each(|&x| w.push(f(x)));
+            w
+        })
+        .collect();
+    Welford::merge_in_order(&parts)
 }
 
 impl Extend<f64> for Welford {

@@ -294,7 +294,7 @@ impl Ensemble {
     /// Count, mean and variance of the positions ([`Welford`] per chunk, merged in chunk order,
     /// so bit-identical for any thread count).
     pub fn moments(&self) -> Welford {
-        merge_in_order(&self.map_chunks(Welford::from_slice))
+        Welford::merge_in_order(&self.map_chunks(Welford::from_slice))
     }
 
     /// Count, mean and variance of $f(x_i)$ over the particles, e.g. `|x| x * x` for
@@ -303,11 +303,7 @@ impl Ensemble {
     where
         F: Fn(f64) -> f64 + Sync,
     {
-        merge_in_order(&self.map_chunks(|xs| {
-            let mut w = Welford::new();
-            xs.iter().for_each(|&x| w.push(f(x)));
-            w
-        }))
+        crate::stats::par_welford(&self.positions, CHUNK_LEN, f)
     }
 
     /// One Euler–Maruyama step of size $\Delta t$ for the energy whose gradient is given.
@@ -471,7 +467,7 @@ impl Ensemble {
             |acc: &mut Welford, old, new| acc.push(observe(old, new)),
         );
         self.time += dt;
-        Ok(merge_in_order(&per_chunk))
+        Ok(Welford::merge_in_order(&per_chunk))
     }
 
     /// The one parallel kernel: for every particle, draws $\xi$ from its chunk's stream, sets
@@ -538,10 +534,6 @@ fn ou_coefficients(
     } else {
         Err(ou::overflow("exact OU step", stiffness, diffusion, dt))
     }
-}
-
-fn merge_in_order(parts: &[Welford]) -> Welford {
-    parts.iter().fold(Welford::new(), |acc, w| acc.merge(w))
 }
 
 /// `thermocheck eval` quantities of this module: `ou-mean` and `ou-variance`.

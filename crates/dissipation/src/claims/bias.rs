@@ -1,0 +1,150 @@
+//! DV1 (D8, bias = excess work) and DV2 (D9, work = lag KL + entropy production).
+
+use crate::data::Data;
+use crate::energy::{EnergyFamily, GaussianMean, GaussianMeanStiffness, Quartic, Stiffness};
+use crate::learning::LearningProblem;
+use crate::moments::{self, MomentOptions};
+use crate::particles::{self, ParticleOptions, ParticleRun};
+use crate::schedule::{Gain, Schedule};
+use thermocheck_numerics::{CheckConfig, Evidence, Result, Tolerance};
+
+/// Round-off budget of the D7 ledger: each of the `updates` + impulses steps adds at most a few
+/// roundings of magnitude ≤ `scale` to each accumulator (L̃, ΣW), and L, ΔF add a few more;
+/// 8 ε·scale per step is a generous constant for that count.
+fn ledger_round_off(run: &ParticleRun, steps: usize) -> Tolerance {
+    Tolerance::conditioning(8.0 * (steps as f64 + 4.0), run.ledger_scale)
+}
+
+/// A schedule that is positive, time dependent and has impulses at both ends and inside.
+fn varied_schedule(duration: f64, base: f64) -> Result<Schedule> {
+    Schedule::scalar("η(t) = base(1 + sin 3t / 2)", duration, move |t| {
+        base * (1.0 + 0.5 * (3.0 * t).sin())
+    })?
+    .with_impulse(0.0, Gain::Scalar(0.3 * base))?
+    .with_impulse(0.5 * duration, Gain::Scalar(0.2 * base))?
+    .with_impulse(duration, Gain::Scalar(0.4 * base))
+}
+
+/// DV1: the bias identity L(θ_K) − L̃_K = Σ w_k − ΔF_K realisation by realisation (particles,
+/// Gaussian mean and quartic), d_k − w_k = −ĝ_k Δθ_k exactly for the Gaussian mean, and its
+/// continuous-time form on the exact moment ODEs of the two-parameter Gaussian, where ΔF ≠ 0 and
+/// the identity needs ∇F = E_p[∇E] (D1).
+pub(super) fn dv1(config: &CheckConfig) -> Result<Vec<Evidence>> {
+    let mut out = Vec::new();
+    let n = config.profile.pick(20_000, 100_000, 400_000);
+    let updates = config.profile.pick(100, 200, 400);
+
+    // Gaussian mean: σ² = 0.8, D = 1.3, θ₀ = −0.5, data N(1.5, 0.3).
+    let energy = GaussianMean::new(0.8)?;
+    let data = Data::gaussian(1.5, 0.3)?;
+    let schedule = varied_schedule(1.5, 0.6)?;
+    let problem = LearningProblem::new(&energy, &data, &schedule, &[-0.5], 1.3)?;
+    let options = ParticleOptions::new(n, updates, config.stream_seed(10))?;
+    let run = particles::learn(&problem, &options)?;
+    let point = format!("{}, N={n}, K={updates}, one realisation", energy.name());
+    out.push(Evidence::compare(
+        point.clone(),
+        "particle SGD, D7 ledger: (L − L̃) − (Σw − ΔF)",
+        0.0,
+        run.identity_residual(),
+        ledger_round_off(&run, updates),
+    ));
+    out.push(Evidence::compare(
+        point,
+        "particle SGD: max_k |(d_k − w_k) + ĝ_k Δθ_k|",
+        0.0,
+        run.max_step_residual,
+        Tolerance::conditioning(16.0, run.ledger_scale),
+    ));
+
+    // Quartic (non-Gaussian): θ₀ = (1, 0.5), data N(0.2, 0.4) narrower than the model, so both
+    // couplings grow and θ stays in the family's domain; Euler–Maruyama chain.
+    let data = Data::gaussian(0.2, 0.4)?;
+    let schedule = varied_schedule(1.0, 0.4)?;
+    let problem = LearningProblem::new(&Quartic, &data, &schedule, &[1.0, 0.5], 1.0)?;
+    let mut options = ParticleOptions::new(n, updates, config.stream_seed(11))?;
+    options.chain_substeps = 4;
+    let run = particles::learn(&problem, &options)?;
+    out.push(Evidence::compare(
+        format!("{}, N={n}, K={updates}, one realisation", Quartic.name()),
+        "particle SGD, D7 ledger: (L − L̃) − (Σw − ΔF)",
+        0.0,
+        run.identity_residual(),
+        ledger_round_off(&run, updates),
+    ));
+
+    // Continuous time on the moment ODEs: two-parameter Gaussian learns mean and stiffness.
+    let data = Data::gaussian(1.0, 0.5)?;
+    let schedule = varied_schedule(2.0, 0.5)?;
+    let problem = LearningProblem::new(&GaussianMeanStiffness, &data, &schedule, &[0.0, 2.0], 0.7)?;
+    let run = moments::learn(&problem, &MomentOptions::default())?;
+    let end = run.final_point();
+    let estimate = run
+        .report
+        .error_estimate
+        .expect("moment runs estimate their error");
+    out.push(Evidence::compare(
+        format!("{}, θ₀ = (0, 2), D = 0.7, T = 2", GaussianMeanStiffness.name()),
+        "moment ODEs: L − L̃ (estimator path) vs W − ΔF (work, free energy)",
+        end.excess_work(),
+        end.bias(),
+        // Both sides are integrals of the same ODE solution, each within the tol/10 estimate.
+        Tolerance::error_estimate(10.0, estimate, end.work.abs() + end.objective.abs()),
+    ));
+    Ok(out)
+}
+
+/// DV2: for Gaussian families under any schedule, W − ΔF = KL(q_T‖p_θT) + ∫ D E_q|∇ln(q/p)|² dt
+/// (D9), with the jumps entering W and the KL term only.
+pub(super) fn dv2(_config: &CheckConfig) -> Result<Vec<Evidence>> {
+    let mut out = Vec::new();
+    let mean = GaussianMean::new(1.0)?;
+    let cases: Vec<(&dyn EnergyFamily, Vec<f64>, Data, Schedule, &str)> = vec![
+        (
+            &mean,
+            vec![0.0],
+            Data::gaussian(2.0, 0.0)?,
+            Schedule::constant(1.0, 0.3)?,
+            "Gaussian mean, constant η = 0.3, no impulses",
+        ),
+        (
+            &mean,
+            vec![0.0],
+            Data::gaussian(-1.0, 0.4)?,
+            varied_schedule(2.0, 0.8)?,
+            "Gaussian mean, varied η with three impulses",
+        ),
+        (
+            &Stiffness,
+            vec![1.0],
+            Data::gaussian(0.0, 0.5)?,
+            varied_schedule(1.0, 1.5)?,
+            "stiffness, varied η with three impulses",
+        ),
+        (
+            &GaussianMeanStiffness,
+            vec![0.5, 1.0],
+            Data::gaussian(-0.5, 2.0)?,
+            varied_schedule(1.5, 0.5)?,
+            "two-parameter Gaussian, varied η with impulses",
+        ),
+    ];
+    for (energy, theta0, data, schedule, label) in &cases {
+        let problem = LearningProblem::new(*energy, data, schedule, theta0, 1.0)?;
+        let run = moments::learn(&problem, &MomentOptions::default())?;
+        let end = run.final_point();
+        let kl = end.lag_kl.expect("moment engine reports the KL");
+        let production = end
+            .entropy_production
+            .expect("moment engine reports the entropy production");
+        let estimate = run.report.error_estimate.expect("estimated");
+        out.push(Evidence::compare(
+            *label,
+            "moment ODEs: KL(q_T‖p_θT) + ∫σ dt vs W − ΔF",
+            end.excess_work(),
+            kl + production,
+            Tolerance::error_estimate(10.0, estimate, end.work.abs() + kl.abs()),
+        ));
+    }
+    Ok(out)
+}

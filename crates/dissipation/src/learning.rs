@@ -1,0 +1,230 @@
+//! The persistent-chain learning problem and its thermodynamic ledger (spec D2–D9).
+//!
+//! A [`LearningProblem`] bundles an energy family, the data, a learning-rate schedule, the initial
+//! parameters and the chain's diffusion constant. The engines that evolve it —
+//! [`crate::moments`] (exact moment ODEs for Gaussian families), [`crate::particles`] (a Langevin
+//! ensemble, i.e. real persistent-chain SGD) and [`crate::density`] (a Fokker–Planck solver for
+//! any 1-D energy) — all report the same [`LedgerPoint`]s:
+//!
+//! - work $W(t)=\int_0^t\dot\theta\cdot\mathbb E_{q_s}[\nabla_\theta E_{\theta_s}]\,ds$ (jumps:
+//!   $\mathbb E_q[E_{\theta^+}-E_{\theta^-}]$), D5;
+//! - free-energy change $\Delta F = F(\theta_t) - F(\theta_0)$, D5;
+//! - the true objective $\mathcal L(\theta) = \mathbb E_{p_D}[E_\theta] - F(\theta)$, D2;
+//! - the approximate objective $\tilde{\mathcal L}(t) = \mathcal L(\theta_0) - \int_0^t \hat g\cdot d\theta$,
+//!   accumulated by each engine from its own gradient estimates (jumps and discrete updates as the
+//!   finite differences $d_k - w_k$ of D7), D6/D7,
+//!
+//! so that the bias $\mathcal L - \tilde{\mathcal L}$, computed from the estimator path, can be
+//! compared with $W - \Delta F$, computed from the work and the free energy (D8). In continuous
+//! time the two agree only because $\nabla_\theta F = \mathbb E_{p_\theta}[\nabla_\theta E]$
+//! (D1); in discrete time because the sums telescope.
+
+use crate::data::Data;
+use crate::energy::EnergyFamily;
+use crate::schedule::Schedule;
+use serde::Serialize;
+use thermocheck_numerics::error::{self, Result};
+
+/// A persistent-chain learning problem (D3, D4) with the chain starting in equilibrium,
+/// $q_0 = p_{\theta_0}$.
+#[derive(Clone, Copy)]
+pub struct LearningProblem<'a> {
+    energy: &'a dyn EnergyFamily,
+    data: &'a Data,
+    schedule: &'a Schedule,
+    initial: &'a [f64],
+    diffusion: f64,
+}
+
+impl std::fmt::Debug for LearningProblem<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LearningProblem")
+            .field("energy", &self.energy.name())
+            .field("schedule", &self.schedule.label())
+            .field("initial", &self.initial)
+            .field("diffusion", &self.diffusion)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> LearningProblem<'a> {
+    /// Validates and bundles a problem.
+    ///
+    /// # Errors
+    /// If $\theta_0$ is invalid for the energy, `diffusion` is not finite and > 0, or an impulse
+    /// of the schedule does not match the number of parameters.
+    pub fn new(
+        energy: &'a dyn EnergyFamily,
+        data: &'a Data,
+        schedule: &'a Schedule,
+        initial: &'a [f64],
+        diffusion: f64,
+    ) -> Result<Self> {
+        energy.validate(initial)?;
+        error::positive("diffusion", diffusion)?;
+        schedule.validate_dimension(initial.len())?;
+        Ok(LearningProblem {
+            energy,
+            data,
+            schedule,
+            initial,
+            diffusion,
+        })
+    }
+
+    /// The energy family.
+    pub fn energy(&self) -> &'a dyn EnergyFamily {
+        self.energy
+    }
+
+    /// The data distribution.
+    pub fn data(&self) -> &'a Data {
+        self.data
+    }
+
+    /// The schedule.
+    pub fn schedule(&self) -> &'a Schedule {
+        self.schedule
+    }
+
+    /// $\theta_0$.
+    pub fn initial(&self) -> &'a [f64] {
+        self.initial
+    }
+
+    /// $D$.
+    pub fn diffusion(&self) -> f64 {
+        self.diffusion
+    }
+
+    /// Number of parameters $n$.
+    pub fn dimension(&self) -> usize {
+        self.initial.len()
+    }
+
+    /// $\mathbb E_{p_D}[f]$, exact: a sample average, the three-point Gauss–Hermite rule when
+    /// the energy is a polynomial of degree ≤ 5 in $x$, adaptive quadrature otherwise.
+    fn data_expect(&self, f: impl Fn(f64) -> f64) -> Result<f64> {
+        match self.energy.polynomial_degree() {
+            Some(d) if d <= 5 => Ok(self.data.expect_low_degree(f)),
+            _ => self.data.expect(f),
+        }
+    }
+
+    /// The data term $\mathbb E_{p_D}[E_\theta]$.
+    ///
+    /// # Errors
+    /// Quadrature failure (non-polynomial energies with Gaussian data).
+    pub fn data_energy(&self, theta: &[f64]) -> Result<f64> {
+        self.data_expect(|x| self.energy.energy(theta, x))
+    }
+
+    /// $\mathbb E_{p_D}[\nabla_\theta E_\theta]$.
+    ///
+    /// # Errors
+    /// Quadrature failure (non-polynomial energies with Gaussian data).
+    pub fn data_gradient(&self, theta: &[f64]) -> Result<Vec<f64>> {
+        let n = theta.len();
+        let mut g = vec![0.0; n];
+        (0..n)
+            .map(|j| {
+                self.data_expect(|x| {
+                    let mut out = vec![0.0; n];
+                    self.energy.grad_theta(theta, x, &mut out);
+                    out[j]
+                })
+            })
+            .zip(g.iter_mut())
+            .try_for_each(|(v, gj)| v.map(|v| *gj = v))?;
+        Ok(g)
+    }
+
+    /// The maximum-likelihood objective $\mathcal L(\theta) = \mathbb E_{p_D}[E_\theta] - F(\theta)$
+    /// (D2).
+    ///
+    /// # Errors
+    /// Invalid $\theta$, or quadrature failure.
+    pub fn objective(&self, theta: &[f64]) -> Result<f64> {
+        Ok(self.data_energy(theta)? - self.energy.free_energy(theta)?)
+    }
+
+    /// The ledger entry at one instant from $\theta$, the chain statistics, the work so far and
+    /// the estimator path integral $\int_0^t\hat g\cdot d\theta$.
+    pub(crate) fn ledger(
+        &self,
+        time: f64,
+        theta: &[f64],
+        chain: ChainSummary,
+        work: f64,
+        estimate_path_integral: f64,
+    ) -> Result<LedgerPoint> {
+        let f0 = self.energy.free_energy(self.initial)?;
+        let data0 = self.data_energy(self.initial)?;
+        let objective0 = data0 - f0;
+        let data_term = self.data_energy(theta)?;
+        let free_energy = self.energy.free_energy(theta)?;
+        let objective = data_term - free_energy;
+        let approximate_objective = objective0 - estimate_path_integral;
+        Ok(LedgerPoint {
+            time,
+            theta: theta.to_vec(),
+            chain_mean: chain.mean,
+            chain_variance: chain.variance,
+            work,
+            free_energy_change: free_energy - f0,
+            data_term_change: data_term - data0,
+            objective,
+            approximate_objective,
+            lag_kl: chain.lag_kl,
+            entropy_production: chain.entropy_production,
+        })
+    }
+}
+
+/// What an engine knows about the chain at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct ChainSummary {
+    pub mean: f64,
+    pub variance: f64,
+    pub lag_kl: Option<f64>,
+    pub entropy_production: Option<f64>,
+}
+
+/// The thermodynamic ledger of a learning run at one instant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LedgerPoint {
+    /// $t$.
+    pub time: f64,
+    /// $\theta_t$.
+    pub theta: Vec<f64>,
+    /// Chain mean $\mathbb E_{q_t}[x]$.
+    pub chain_mean: f64,
+    /// Chain variance.
+    pub chain_variance: f64,
+    /// Work $W(t)$ (D5).
+    pub work: f64,
+    /// $\Delta F(t)$ (D5).
+    pub free_energy_change: f64,
+    /// $\mathbb E_{p_D}E_{\theta_t} - \mathbb E_{p_D}E_{\theta_0}$.
+    pub data_term_change: f64,
+    /// $\mathcal L(\theta_t)$ (D2).
+    pub objective: f64,
+    /// $\tilde{\mathcal L}(t)$ (D6/D7).
+    pub approximate_objective: f64,
+    /// $D_{KL}(q_t\|p_{\theta_t})$, where the engine can compute it.
+    pub lag_kl: Option<f64>,
+    /// $\int_0^t D\int q|\nabla\ln(q/p)|^2$, where the engine can compute it (D9).
+    pub entropy_production: Option<f64>,
+}
+
+impl LedgerPoint {
+    /// The excess work $W - \Delta F$ (D5).
+    pub fn excess_work(&self) -> f64 {
+        self.work - self.free_energy_change
+    }
+
+    /// The bias $\mathcal L(\theta_t) - \tilde{\mathcal L}(t)$ of the approximate objective (D8).
+    pub fn bias(&self) -> f64 {
+        self.objective - self.approximate_objective
+    }
+}

@@ -6,8 +6,9 @@
 
 mod eval;
 mod list;
-mod registry;
 mod verify;
+
+use thermocheck::registry;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

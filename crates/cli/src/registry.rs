@@ -1,4 +1,5 @@
-//! Gathers the claims and eval quantities of every crate, in a fixed order.
+//! Gathers the claims and eval quantities of every crate, in a fixed order: the one list of
+//! crates that `thermocheck verify`, `list`, `eval` and the cross-crate tests all use.
 
 use thermocheck_numerics::{Claim, Quantity};
 

@@ -20,9 +20,9 @@ pub struct VerifyArgs {
     /// Master seed of every random stream.
     #[arg(long, default_value_t = CheckConfig::DEFAULT_SEED, value_name = "N", allow_hyphen_values = true)]
     seed: u64,
-    /// Worker threads (results are identical for any count).
+    /// Worker threads, 1 to 256 (results are identical for any count).
     #[arg(long, value_name = "N", allow_hyphen_values = true,
-          value_parser = clap::value_parser!(u16).range(1..))]
+          value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
     /// Print the report as JSON.
     #[arg(long)]

@@ -7,6 +7,7 @@
 //! |---|---|
 //! | [`ode`] | non-autonomous ODEs over `ode_solvers` (Dopri5, guarded), piecewise protocols with jumps |
 //! | [`quad`] | double-exponential quadrature on finite, semi-infinite and infinite ranges, kinks, Gaussian expectations |
+//! | [`fokker_planck`] | 1-D Fokker–Planck equation: Scharfetter–Gummel finite volumes, backward Euler / BDF2, KL and entropy production |
 //! | [`sde`] | ensembles of overdamped Langevin particles: Euler–Maruyama and exact Ornstein–Uhlenbeck steps |
 //! | [`stats`] | Welford mean/variance, standard errors, fitted orders |
 //! | [`tolerance`] | the derived-tolerance rules ($k\hat\sigma/\sqrt N$, error estimates, conditioning) |
@@ -22,6 +23,7 @@
 
 pub mod claim;
 pub mod error;
+pub mod fokker_planck;
 pub mod ode;
 pub mod quad;
 pub mod quantity;

@@ -9,9 +9,12 @@
 //! | NV5 | Gaussian expectations E[f(z)], z ~ N(0, q), q from 1e-6 to 1e6, against closed forms |
 //! | NV6 | ODE regressions for the two known ode_solvers bugs (y' = 7t⁶ on [0, 2] gives 128) |
 //! | NV7 | piecewise ODE protocols with jumps against closed-form solutions |
+//! | NV8 | Fokker–Planck finite volumes reproduce the OU transition (fixed and dragged trap), Richardson tolerance |
+//! | NV9 | Fokker–Planck convergence orders (space 2, BDF2 2, backward Euler 1) on a tilted double well; exact discrete equilibrium |
 
 use crate::Claim;
 
+mod fokker_planck;
 mod ode;
 mod quad;
 mod sde;
@@ -21,5 +24,6 @@ pub(crate) fn claims() -> Vec<Claim> {
     claims.extend(sde::claims());
     claims.extend(quad::claims());
     claims.extend(ode::claims());
+    claims.extend(fokker_planck::claims());
     claims
 }

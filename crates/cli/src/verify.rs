@@ -4,7 +4,11 @@ use crate::{Failure, Outcome, registry};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::io::IsTerminal;
+use thermocheck_numerics::tolerance::Rule;
 use thermocheck_numerics::{CheckConfig, Claim, Error, Evidence, Profile, Source, Tolerance};
+
+/// Seeds in the `--full` sweep of the stochastic claims.
+const SWEEP_SEEDS: u64 = 20;
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
@@ -40,6 +44,15 @@ struct Row {
     error: Option<String>,
 }
 
+/// The empirical pass rate of one stochastic claim over a sweep of seeds.
+#[derive(Debug, Serialize)]
+struct SweepResult {
+    claim: &'static str,
+    profile: Profile,
+    seeds: u64,
+    passed: u64,
+}
+
 #[derive(Debug, Serialize)]
 struct Report {
     thermocheck: &'static str,
@@ -49,6 +62,8 @@ struct Report {
     threads: usize,
     crates: &'static str,
     evidence: Vec<Row>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    seed_sweep: Vec<SweepResult>,
     passed: usize,
     failed: usize,
 }
@@ -88,21 +103,35 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
     );
 
     let mut rows = Vec::new();
+    let mut stochastic = Vec::new();
     for claim in &claims {
         bar.set_message(claim.id);
         match pool.install(|| claim.check(&config)) {
             Ok(evidence) if evidence.is_empty() => rows.push(error_row(claim, "no evidence")),
-            Ok(evidence) => rows.extend(evidence.into_iter().map(|evidence| Row {
+            Ok(evidence) => {
+                if evidence
+                    .iter()
+                    .any(|e| matches!(e.tolerance.rule, Rule::Sampling { .. }))
+                {
+                    stochastic.push(claim.clone());
+                }
+                rows.extend(evidence.into_iter().map(|evidence| Row {
                 claim: claim.id,
                 source: claim.source,
                 evidence,
-                error: None,
-            })),
+                    error: None,
+                }))
+            }
             Err(e) => rows.push(error_row(claim, &e.to_string())),
         }
         bar.inc(1);
     }
     bar.finish_and_clear();
+    let seed_sweep = if profile == Profile::Full {
+        pool.install(|| sweep(&stochastic, config.seed))
+    } else {
+        Vec::new()
+    };
 
     let failed = rows.iter().filter(|r| !r.evidence.passed).count();
     let report = Report {
@@ -115,6 +144,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
         passed: rows.len() - failed,
         failed,
         evidence: rows,
+        seed_sweep,
     };
     if args.json {
         println!(
@@ -129,6 +159,35 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
     } else {
         Outcome::Failed
     })
+}
+
+/// Runs each stochastic claim (one whose evidence uses a k·σ̂/√N tolerance) in the quick profile
+/// under `SWEEP_SEEDS` seeds derived from the master seed, and counts the seeds under which all of
+/// its evidence passed. With k = 5 a correct check fails a given seed with probability ~1e-6 per
+/// comparison, so any failure in the sweep deserves a look.
+fn sweep(claims: &[Claim], master: u64) -> Vec<SweepResult> {
+    claims
+        .iter()
+        .map(|claim| {
+            let passed = (0..SWEEP_SEEDS)
+                .filter(|&i| {
+                    let config = CheckConfig {
+                        profile: Profile::Quick,
+                        seed: thermocheck_numerics::claim::splitmix64(master ^ (i + 1)),
+                    };
+                    claim
+                        .check(&config)
+                        .is_ok_and(|ev| !ev.is_empty() && ev.iter().all(|e| e.passed))
+                })
+                .count() as u64;
+            SweepResult {
+                claim: claim.id,
+                profile: Profile::Quick,
+                seeds: SWEEP_SEEDS,
+                passed,
+            }
+        })
+        .collect()
 }
 
 fn select(claims: Vec<Claim>, filter: Option<&str>) -> Result<Vec<Claim>, Failure> {
@@ -234,6 +293,12 @@ fn print_table(report: &Report) {
     };
     if !failing.is_empty() {
         println!("failing claims: {}", failing.join(", "));
+    }
+    if !report.seed_sweep.is_empty() {
+        println!("seed sweep of the stochastic claims (quick profile, seeds split from the master seed):");
+        for s in &report.seed_sweep {
+            println!("  {:<5} {}/{} seeds passed", s.claim, s.passed, s.seeds);
+        }
     }
     println!("{} passed, {} failed", report.passed, report.failed);
 }

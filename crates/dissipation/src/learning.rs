@@ -15,9 +15,13 @@
 //!   finite differences $d_k - w_k$ of D7), D6/D7,
 //!
 //! so that the bias $\mathcal L - \tilde{\mathcal L}$, computed from the estimator path, can be
-//! compared with $W - \Delta F$, computed from the work and the free energy (D8). In continuous
-//! time the two agree only because $\nabla_\theta F = \mathbb E_{p_\theta}[\nabla_\theta E]$
-//! (D1); in discrete time because the sums telescope.
+//! compared with $W - \Delta F$, computed from the work and the free energy (D8). The identity
+//! itself holds by construction: D6 replaces the intractable $-\Delta F$ by $-W$, and
+//! $\int\hat g\cdot d\theta = W - \Delta\mathbb E_{p_D}E_\theta$ for any $F$. What an engine's D8
+//! residual tests is that its work, estimator path and free energies are computed consistently
+//! (to round-off for the discrete ledger, to the solver's error in continuous time); the
+//! physical content is D9, $W - \Delta F = D_{KL}(q_t\|p_{\theta_t}) + \int\sigma\,dt \ge 0$, which
+//! the engines check with the KL and entropy production they compute independently.
 
 use crate::data::Data;
 use crate::energy::EnergyFamily;

@@ -13,6 +13,8 @@
 //! | [`schedule`] | D4 | learning-rate schedules: scalar or matrix, continuous part plus impulses |
 //! | [`learning`] | D2–D9 | the learning problem and its ledger (work, ΔF, $\mathcal L$, $\tilde{\mathcal L}$) |
 //! | [`moments`] | D11, D25 | engine: exact moment ODEs for Gaussian families |
+//! | [`particles`] | D7, D21 | engine: persistent-chain SGD with a Langevin particle ensemble |
+//! | [`density`] | D8, D9 | engine: learning on the Fokker–Planck density, any 1-D energy |
 //!
 //! Conventions: $k_BT = 1$; $D$ is the chain's diffusion constant; $\tau = \sigma^2/D$.
 #![forbid(unsafe_code)]
@@ -20,6 +22,7 @@
 
 mod claims;
 pub mod data;
+pub mod density;
 pub mod energy;
 pub mod gaussian;
 pub mod learning;

@@ -4,6 +4,7 @@
 use thermocheck_numerics::{Claim, Source};
 
 mod bias;
+mod langevin;
 
 /// Every DV claim of this crate.
 pub(crate) fn claims() -> Vec<Claim> {
@@ -23,6 +24,14 @@ pub(crate) fn claims() -> Vec<Claim> {
             "For Gaussian chains under any schedule the excess work is the final lag KL plus the \
              integrated entropy production.",
             bias::dv2,
+        ),
+        Claim::new(
+            "DV10",
+            Source::MinimalDissipation,
+            &["D7", "D8", "D14", "D21"],
+            "Persistent-chain SGD with N Langevin particles under the optimal schedule matches its \
+             N → ∞ discretisation: mean work, sd(W) = √(2⟨W⟩), Jarzynski, θ_T, and the bias identity.",
+            langevin::dv10,
         ),
     ]
 }

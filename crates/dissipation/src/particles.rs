@@ -26,7 +26,7 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use serde::Serialize;
 use thermocheck_numerics::error::{self, Error, Result};
-use thermocheck_numerics::sde::{CHUNK_LEN, Ensemble, Xoshiro256PlusPlus};
+use thermocheck_numerics::sde::{CHUNK_LEN, Ensemble, OuProcess, Xoshiro256PlusPlus};
 use thermocheck_numerics::stats::{Welford, par_welford};
 
 /// Options of a particle run.
@@ -120,6 +120,18 @@ impl ParticleRun {
 /// domain, a non-finite particle (too large a chain step), or quadrature failure in the data
 /// term.
 pub fn learn(problem: &LearningProblem<'_>, options: &ParticleOptions) -> Result<ParticleRun> {
+    learn_with_progress(problem, options, |_| {})
+}
+
+/// [`learn`], calling `progress(k)` after each of the $K$ updates (for a progress bar).
+///
+/// # Errors
+/// As [`learn`].
+pub fn learn_with_progress(
+    problem: &LearningProblem<'_>,
+    options: &ParticleOptions,
+    progress: impl Fn(usize),
+) -> Result<ParticleRun> {
     let options = ParticleOptions::new(options.particles, options.updates, options.seed)
         .map(|o| ParticleOptions {
             chain_substeps: options.chain_substeps,
@@ -170,6 +182,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &ParticleOptions) -> Result
         while let Some(i) = impulses.next_if(|i| i.time <= t_next) {
             theta = update(problem, &chain, &mut works, &theta, &i.gain, t_next, &mut ledger)?;
         }
+        progress(k + 1);
         let record = options.record_every > 0
             && ((k + 1) % options.record_every == 0 || k + 1 == options.updates);
         if record {
@@ -294,7 +307,7 @@ fn move_chain(
     substeps: usize,
 ) -> Result<()> {
     if let Some((k, mu)) = energy.quadratic_trap(theta) {
-        return chain.step_ou_exact(k, mu, diffusion, h);
+        return chain.step_ou_exact(&OuProcess::new(k, mu, diffusion)?, h);
     }
     let dt = h / substeps as f64;
     let gradient = |_t: f64, x: f64| energy.grad_x(theta, x);

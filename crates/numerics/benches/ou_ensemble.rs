@@ -1,7 +1,8 @@
 //! Throughput of the Langevin ensemble steps, in particle-steps per second.
 //!
-//! - `ou_exact_step`: one [`Ensemble::step_ou_exact`] of $N = 10^6$ particles (k = 1, m = 0,
-//!   D = 1, dt = 0.01), on rayon's global pool and on a one-thread pool;
+//! - `ou_exact_step`: one [`Ensemble::step_ou_exact`] of $N = 10^6$ particles
+//!   ([`OuProcess`] k = 1, m = 0, D = 1; dt = 0.01), on rayon's global pool and on a one-thread
+//!   pool;
 //! - `euler_maruyama_step`: one [`Ensemble::step_euler_maruyama`] with a closure gradient
 //!   (double well, $\partial_x E = x^3 - x$, D = 1, dt = 10⁻³);
 //! - `standard_normals`: the bound — $N$ standard normals written to a buffer with the same
@@ -17,7 +18,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use std::hint::black_box;
 use std::time::Duration;
-use thermocheck_numerics::sde::{CHUNK_LEN, Ensemble, Xoshiro256PlusPlus, streams};
+use thermocheck_numerics::sde::{CHUNK_LEN, Ensemble, OuProcess, Xoshiro256PlusPlus, streams};
 
 const N: usize = 1_000_000;
 const SEED: u64 = 20_251_003;
@@ -41,11 +42,12 @@ fn bench_ensemble(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
 
+    let trap = OuProcess::new(1.0, 0.0, 1.0).expect("valid process");
     let mut ensemble = Ensemble::gaussian(N, 0.0, 1.0, SEED).expect("valid ensemble");
     group.bench_function("ou_exact_step/N=1e6", |b| {
         b.iter(|| {
             ensemble
-                .step_ou_exact(black_box(1.0), 0.0, 1.0, 0.01)
+                .step_ou_exact(black_box(&trap), 0.01)
                 .expect("valid step")
         })
     });
@@ -78,7 +80,7 @@ fn bench_ensemble(c: &mut Criterion) {
         b.iter(|| {
             one_thread.install(|| {
                 ensemble
-                    .step_ou_exact(black_box(1.0), 0.0, 1.0, 0.01)
+                    .step_ou_exact(black_box(&trap), 0.01)
                     .expect("valid step")
             })
         })

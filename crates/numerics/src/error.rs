@@ -5,8 +5,41 @@
 //! can print `error: --variance must be finite and > 0 (got -1)` without knowing which crate
 //! raised it. Every domain crate validates through the functions here rather than writing its own
 //! checks, so the same bad value gets the same message everywhere.
+//!
+//! Numbers in messages go through [`fmt_number`]: integers print as integers (`got -1`), everything
+//! else in Rust's shortest round-trip form with an exponent for large and small magnitudes
+//! (`1e300`, `2.5e-7`), never as a 300-digit expansion.
 
 use std::fmt;
+
+/// A number as error messages print it: readable and exact.
+///
+/// Integer values below $10^{15}$ in magnitude print as plain integers (`-1`, `0`, `128`; `-0` keeps
+/// its sign); every other value prints in Rust's shortest round-trip representation (`{:?}`),
+/// which switches to an exponent for large and small magnitudes (`1e300`, `1.5e-12`, `0.25`) and
+/// spells `NaN`, `inf` and `-inf`. Parsing the printed text gives back the same `f64`.
+///
+/// # Examples
+/// ```
+/// use thermocheck_numerics::error::fmt_number;
+/// assert_eq!(fmt_number(-1.0), "-1");
+/// assert_eq!(fmt_number(0.1), "0.1");
+/// assert_eq!(fmt_number(1e300), "1e300");
+/// assert_eq!(fmt_number(f64::NAN), "NaN");
+/// assert_eq!(fmt_number(-354.8913564466920).parse::<f64>().unwrap(), -354.891356446692);
+/// ```
+pub fn fmt_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        // Exactly representable as i64; `-0.0 as i64` would drop the sign.
+        if value == 0.0 && value.is_sign_negative() {
+            "-0".to_owned()
+        } else {
+            format!("{}", value as i64)
+        }
+    } else {
+        format!("{value:?}")
+    }
+}
 
 /// Result alias used throughout thermocheck.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -40,8 +73,13 @@ impl fmt::Display for Requirement {
             Requirement::Finite => write!(f, "finite"),
             Requirement::Positive => write!(f, "finite and > 0"),
             Requirement::NonNegative => write!(f, "finite and >= 0"),
-            Requirement::InRange { min, max } => write!(f, "finite and in [{min}, {max}]"),
-            Requirement::GreaterThan(b) => write!(f, "finite and > {b}"),
+            Requirement::InRange { min, max } => write!(
+                f,
+                "finite and in [{}, {}]",
+                fmt_number(*min),
+                fmt_number(*max)
+            ),
+            Requirement::GreaterThan(b) => write!(f, "finite and > {}", fmt_number(*b)),
             Requirement::AtLeast(n) => write!(f, "an integer >= {n}"),
         }
     }
@@ -56,7 +94,7 @@ impl fmt::Display for Requirement {
 #[non_exhaustive]
 pub enum Error {
     /// A numeric parameter violated its requirement.
-    #[error("{parameter} must be {requirement} (got {value})")]
+    #[error("{parameter} must be {requirement} (got {})", fmt_number(*.value))]
     InvalidParameter {
         /// Parameter name, kebab-case, as the CLI spells it.
         parameter: String,
@@ -66,7 +104,11 @@ pub enum Error {
         value: f64,
     },
     /// An interval `[lo, hi]` that must be non-empty (`lo < hi`) was not.
-    #[error("{parameter} must be a non-empty interval with lower < upper (got [{lower}, {upper}])")]
+    #[error(
+        "{parameter} must be a non-empty interval with lower < upper (got [{}, {}])",
+        fmt_number(*.lower),
+        fmt_number(*.upper)
+    )]
     EmptyRange {
         /// Parameter name.
         parameter: String,
@@ -76,7 +118,11 @@ pub enum Error {
         upper: f64,
     },
     /// A sequence that must be strictly increasing was not.
-    #[error("{parameter} must be strictly increasing (entry {index} is {value}, after {previous})")]
+    #[error(
+        "{parameter} must be strictly increasing (entry {index} is {}, after {})",
+        fmt_number(*.value),
+        fmt_number(*.previous)
+    )]
     NotIncreasing {
         /// Parameter name.
         parameter: String,
@@ -123,6 +169,18 @@ pub enum Error {
         /// The text given.
         text: String,
     },
+    /// Inputs that are each valid but whose combination puts the result (or an intermediate the
+    /// method cannot avoid) outside the range of `f64`: it overflows, or underflows to a value that
+    /// can no longer be used. A caller's input error: choose a smaller time, a weaker repulsion, a
+    /// larger step, etc.
+    #[error("{} {} out of range together: {detail}", fmt_parameters(.parameters), if .parameters.len() == 1 { "is" } else { "are" })]
+    OutOfRange {
+        /// The parameters whose combination is responsible, kebab-case as the CLI spells them
+        /// (e.g. `stiffness`, `diffusion`, `time`).
+        parameters: Vec<String>,
+        /// What overflows or underflows, naming the product or quantity and its value.
+        detail: String,
+    },
     /// A numerical method could not reach the requested accuracy.
     #[error("{method} did not converge: {detail}")]
     NotConverged {
@@ -131,6 +189,15 @@ pub enum Error {
         /// What went wrong, with the achieved and requested accuracy.
         detail: String,
     },
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn fmt_parameters(parameters: &[String]) -> String {
+    match parameters {
+        [] => "the inputs".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 fn fmt_known(known: &[String]) -> String {
@@ -142,7 +209,8 @@ fn fmt_known(known: &[String]) -> String {
 }
 
 impl Error {
-    /// The parameter this error is about, if it is about one.
+    /// The parameter this error is about, if it is about one. `None` for
+    /// [`Error::OutOfRange`], which is about a combination (see its `parameters`).
     pub fn parameter(&self) -> Option<&str> {
         match self {
             Error::InvalidParameter { parameter, .. }
@@ -151,17 +219,21 @@ impl Error {
             | Error::DimensionMismatch { parameter, .. }
             | Error::MissingParameter { parameter }
             | Error::Parse { parameter, .. } => Some(parameter),
-            Error::Unknown { .. } | Error::NotConverged { .. } => None,
+            Error::Unknown { .. } | Error::NotConverged { .. } | Error::OutOfRange { .. } => None,
         }
     }
 
     /// Whether the error was caused by the caller's input (as opposed to a numerical failure).
+    /// [`Error::OutOfRange`] counts as input: the caller's combination of values has no
+    /// representable result.
     pub fn is_input_error(&self) -> bool {
         !matches!(self, Error::NotConverged { .. })
     }
 
     /// The same error with the parameter name prefixed, e.g. `variance` → `--variance`, or
-    /// `mean` → `initial.mean`. Used by the CLI and by constructors that validate nested inputs.
+    /// `mean` → `initial.mean`; for [`Error::OutOfRange`] every name of the combination is
+    /// prefixed (`--stiffness, --diffusion and --time are out of range together: …`). Used by the
+    /// CLI and by constructors that validate nested inputs.
     pub fn with_parameter_prefix(mut self, prefix: &str) -> Self {
         match &mut self {
             Error::InvalidParameter { parameter, .. }
@@ -170,9 +242,20 @@ impl Error {
             | Error::DimensionMismatch { parameter, .. }
             | Error::MissingParameter { parameter }
             | Error::Parse { parameter, .. } => parameter.insert_str(0, prefix),
+            Error::OutOfRange { parameters, .. } => {
+                parameters.iter_mut().for_each(|p| p.insert_str(0, prefix))
+            }
             Error::Unknown { .. } | Error::NotConverged { .. } => {}
         }
         self
+    }
+
+    /// An [`Error::OutOfRange`] for the named combination of parameters.
+    pub fn out_of_range(parameters: &[&str], detail: impl Into<String>) -> Self {
+        Error::OutOfRange {
+            parameters: parameters.iter().map(|&p| p.to_owned()).collect(),
+            detail: detail.into(),
+        }
     }
 
     fn invalid(parameter: &str, requirement: Requirement, value: f64) -> Self {
@@ -372,6 +455,69 @@ mod tests {
     }
 
     #[test]
+    fn numbers_print_readably() {
+        for (v, text) in [
+            (-1.0, "-1"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (128.0, "128"),
+            (999_999_999_999_999.0, "999999999999999"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e16"),
+            (0.5, "0.5"),
+            (1e300, "1e300"),
+            (-2.5e-7, "-2.5e-7"),
+            (f64::MAX, "1.7976931348623157e308"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            assert_eq!(fmt_number(v), text);
+        }
+        let e = positive("x", -1e300).unwrap_err();
+        assert_eq!(e.to_string(), "x must be finite and > 0 (got -1e300)");
+        let e = greater_than("stiffness", -400.0, -354.891_356_446_692).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "stiffness must be finite and > -354.891356446692 (got -400)"
+        );
+        let e = in_range("rtol", 2.0, 1e-13, 1.0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "rtol must be finite and in [1e-13, 1] (got 2)"
+        );
+        let e = interval("r", 1e200, -0.1).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "r must be a non-empty interval with lower < upper (got [1e200, -0.1])"
+        );
+        let e = strictly_increasing("t", &[0.0, 1.0 / 3.0, 0.25]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t must be strictly increasing (entry 2 is 0.25, after 0.3333333333333333)"
+        );
+    }
+
+    #[test]
+    fn out_of_range_is_an_input_error_naming_the_combination() {
+        let e = Error::out_of_range(&["stiffness", "diffusion", "time"], "k·D·t = -1e300");
+        assert!(e.is_input_error());
+        assert_eq!(e.parameter(), None);
+        assert_eq!(
+            e.to_string(),
+            "stiffness, diffusion and time are out of range together: k·D·t = -1e300"
+        );
+        assert_eq!(
+            e.with_parameter_prefix("--").to_string(),
+            "--stiffness, --diffusion and --time are out of range together: k·D·t = -1e300"
+        );
+        let e = Error::out_of_range(&["diffusion", "time-step"], "D·dt = 0");
+        assert_eq!(
+            e.to_string(),
+            "diffusion and time-step are out of range together: D·dt = 0"
+        );
+    }
+
+    #[test]
     fn boundaries_are_classified_as_documented() {
         assert!(positive("x", 0.0).is_err());
         assert!(positive("x", -0.0).is_err());
@@ -420,7 +566,12 @@ mod tests {
                 let msg = e.to_string();
                 prop_assert!(msg.starts_with("p must be"), "{}", msg);
                 prop_assert!(e.is_input_error());
+                // Readable: never more than 17 significant digits plus sign and exponent.
+                prop_assert!(msg.len() <= "p must be finite and > 0 (got )".len() + 24, "{}", msg);
             }
+            // The printed number parses back to the same value.
+            let back: f64 = fmt_number(v).parse().unwrap();
+            prop_assert!(back.to_bits() == v.to_bits() || (v.is_nan() && back.is_nan()));
         }
     }
 }

@@ -26,7 +26,7 @@
 //! Checked by the self-checks `NV6` (regressions for both bugs) and `NV7` (piecewise protocols
 //! against closed forms).
 
-use crate::error::{self, Error, Result};
+use crate::error::{self, Error, Result, fmt_number};
 use ode_solvers::{DVector, Dopri5, OutputType, System};
 use serde::Serialize;
 
@@ -113,13 +113,25 @@ pub const MIN_RTOL: f64 = 1e-13;
 /// where $r$ is `rtol`, $a$ is `atol` (in the units of $y$) and $n$ the dimension.
 ///
 /// That controls the *local* error only. When `estimate_error` is on (the default), [`integrate`]
-/// therefore solves twice, at $(r, a)$ and at $(r/10, a/10)$, returns the tighter solution, and
-/// reports $\max_i |y_i^{(r)} - y_i^{(r/10)}|$ as the *global* error estimate. The global error
-/// of Dopri5 shrinks roughly in proportion to the tolerance, so the estimate measures the error
-/// of the looser solution, and the returned tighter solution is several times more accurate than
-/// reported (the estimate was 5–12 times its true error on $y' = -y + \sin t$ for $r$ from
-/// $10^{-4}$ to $10^{-10}$): a conservative bound, valid as long as the flow does not amplify
-/// errors so much that the two solves differ by chance.
+/// therefore solves twice, at $(r, a)$ and at $(r/10, a/10)$ with every step at most half the
+/// first solve's largest step, returns the tighter solution, and reports
+/// $\max_i |y_i^{(r)} - y_i^{(r/10)}|$ as the *global* error estimate. The global error of
+/// Dopri5 shrinks roughly in proportion to the tolerance where the tolerance sets the steps, and by
+/// $2^5$ where the steps are halved, so the estimate measures the error of the looser solution,
+/// and the returned tighter solution is several times more accurate than reported (the estimate
+/// was 9–26 times its true error on $y' = -y + \sin t$ over spans 1 to 50 for $r$ from $10^{-4}$
+/// to $10^{-10}$, at 1.6 times the work of the first solve): a conservative bound, valid as long
+/// as the flow does not amplify errors so much that the two solves differ by chance. Tolerances
+/// built on it therefore use the factor [`ESTIMATE_FACTOR`](crate::tolerance::ESTIMATE_FACTOR)
+/// = 1.
+///
+/// The step cap matters on spans shorter than the steps the tolerance would allow: each solve
+/// then takes one to three steps set by the span and the start-up heuristic, the error no longer
+/// falls with the tolerance (on $[0.1, 0.3]$: $1.2\times10^{-9}$, $4.9\times10^{-9}$,
+/// $9.9\times10^{-9}$ at $r = 10^{-3}, 10^{-4}, 10^{-5}$), and a tol/10 companion alone
+/// underestimated the error in 263 of 2400 sampled spans from $10^{-3}$ to 10. With the cap, 2 of
+/// those 2400 remain, by factors 2.6 and 2.2, where the looser solve's error cancelled by
+/// accident — at errors a thousand times below the requested tolerance.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct OdeOptions {
     rtol: f64,
@@ -251,19 +263,28 @@ impl<S: OdeSystem + ?Sized> System<f64, DVector<f64>> for Adapter<'_, S> {
 
 const METHOD: &str = "Dormand-Prince 5(4) ODE solver";
 
+/// The outcome of one solve.
+struct Solved {
+    /// The integrator's own state at `t1`.
+    y: Vec<f64>,
+    report: OdeReport,
+    /// The largest accepted step.
+    largest_step: f64,
+}
+
 /// One Dopri5 solve with sparse output; the last stored point is the integrator's own state.
+/// `(rtol, atol)` are the tolerances, `h_max` the largest step allowed.
 fn solve_once<S: OdeSystem + ?Sized>(
     system: &S,
-    t0: f64,
-    t1: f64,
+    (t0, t1): (f64, f64),
     y0: &[f64],
-    rtol: f64,
-    atol: f64,
+    (rtol, atol): (f64, f64),
+    h_max: f64,
     max_steps: usize,
-) -> Result<(Vec<f64>, OdeReport)> {
+) -> Result<Solved> {
     let span = t1 - t0;
-    // Parameters as in `Dopri5::new` (safety 0.9, beta 0.04, fac_min 0.2, fac_max 10, h_max the
-    // whole span, automatic initial step, stiffness test every 1000 steps), but Sparse output:
+    // Parameters as in `Dopri5::new` (safety 0.9, beta 0.04, fac_min 0.2, fac_max 10, automatic
+    // initial step, stiffness test every 1000 steps) with the given h_max, but Sparse output:
     // Dense output returns a wrong last point (module docs).
     let mut stepper = Dopri5::from_param(
         Adapter(system),
@@ -277,7 +298,7 @@ fn solve_once<S: OdeSystem + ?Sized>(
         0.04,
         0.2,
         10.0,
-        span,
+        h_max,
         0.0,
         u32::try_from(max_steps).unwrap_or(u32::MAX),
         1000,
@@ -286,8 +307,11 @@ fn solve_once<S: OdeSystem + ?Sized>(
     let not_converged = |detail: String| Error::NotConverged {
         method: METHOD.to_owned(),
         detail: format!(
-            "{detail} (integrating over [{t0}, {t1}] with rtol {rtol:e}, atol {atol:e}, \
-             max-steps {max_steps})"
+            "{detail} (integrating over [{}, {}] with rtol {}, atol {}, max-steps {max_steps})",
+            fmt_number(t0),
+            fmt_number(t1),
+            fmt_number(rtol),
+            fmt_number(atol)
         ),
     };
     let stats = stepper
@@ -299,12 +323,15 @@ fn solve_once<S: OdeSystem + ?Sized>(
     // The last step is h = t1 - t, so t + h equals t1 up to the rounding of that sum.
     let slack = 4.0 * f64::EPSILON * t0.abs().max(t1.abs());
     if (t_end - t1).abs() > slack {
-        return Err(not_converged(format!("the solver stopped at t = {t_end}")));
+        return Err(not_converged(format!(
+            "the solver stopped at t = {}",
+            fmt_number(t_end)
+        )));
     }
     if let Some(i) = y_end.iter().position(|v| !v.is_finite()) {
         return Err(not_converged(format!(
             "component {i} of the final state is {} (blow-up)",
-            y_end[i]
+            fmt_number(y_end[i])
         )));
     }
     let report = OdeReport {
@@ -313,7 +340,17 @@ fn solve_once<S: OdeSystem + ?Sized>(
         evaluations: stats.num_eval as usize,
         error_estimate: None,
     };
-    Ok((y_end.as_slice().to_vec(), report))
+    // Sparse output stores the start and the state after every accepted step.
+    let largest_step = stepper
+        .x_out()
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f64::max);
+    Ok(Solved {
+        y: y_end.as_slice().to_vec(),
+        report,
+        largest_step,
+    })
 }
 
 /// Solves $y' = f(t, y)$, $y(t_0) = y_0$ and returns $y(t_1)$.
@@ -325,9 +362,9 @@ fn solve_once<S: OdeSystem + ?Sized>(
 /// integrator's own state after its last step, which ends at $t_1$ (module docs: never an
 /// interpolant, so immune to the `ode_solvers` dense-output bug).
 ///
-/// With [`OdeOptions::estimate_error`] on, solves at `rtol, atol` and at `rtol/10, atol/10`,
-/// returns the second and reports $\max_i|y_i^{(r)} - y_i^{(r/10)}|$ in
-/// [`OdeReport::error_estimate`].
+/// With [`OdeOptions::estimate_error`] on, solves at `rtol, atol` and at `rtol/10, atol/10` (with
+/// steps at most half the first solve's largest), returns the second and reports
+/// $\max_i|y_i^{(r)} - y_i^{(r/10)}|$ in [`OdeReport::error_estimate`].
 ///
 /// # Errors
 /// - [`Error::InvalidParameter`] if `t0` or `t1` is not finite, the dimension is 0, or an entry
@@ -368,26 +405,38 @@ pub fn integrate<S: OdeSystem + ?Sized>(
         max_steps,
         estimate_error,
     } = *options;
-    let (coarse, mut report) = solve_once(system, t0, t1, y0, rtol, atol, max_steps)?;
+    let coarse = solve_once(system, (t0, t1), y0, (rtol, atol), t1 - t0, max_steps)?;
+    let mut report = coarse.report;
     if !estimate_error {
         return Ok(OdeSolution {
             t: t1,
-            y: coarse,
+            y: coarse.y,
             report,
         });
     }
-    let (fine, fine_report) = solve_once(system, t0, t1, y0, rtol / 10.0, atol / 10.0, max_steps)?;
-    report.absorb(&fine_report);
+    // The companion: tenfold tighter, and a refinement of the coarse mesh at least twofold
+    // (OdeOptions docs: where the span rather than the tolerance sets the steps, tol/10 alone
+    // does not make it more accurate).
+    let fine = solve_once(
+        system,
+        (t0, t1),
+        y0,
+        (rtol / 10.0, atol / 10.0),
+        coarse.largest_step / 2.0,
+        max_steps,
+    )?;
+    report.absorb(&fine.report);
     report.error_estimate = Some(
         coarse
+            .y
             .iter()
-            .zip(&fine)
+            .zip(&fine.y)
             .map(|(c, f)| (c - f).abs())
             .fold(0.0, f64::max),
     );
     Ok(OdeSolution {
         t: t1,
-        y: fine,
+        y: fine.y,
         report,
     })
 }
@@ -516,15 +565,6 @@ mod tests {
     use crate::Tolerance;
     use ode_solvers::{Dop853, Vector1};
 
-    /// $y' = 7t^6$: $y(t) = t^7$, so $y(2) = 128$ from $y(0) = 0$. A polynomial of degree 7 is
-    /// not integrated exactly by a 5th-order method, and the right-hand side depends on $t$
-    /// only, which is what exposes both `ode_solvers` bugs.
-    fn seven_t_six() -> FnSystem<impl Fn(f64, &[f64], &mut [f64])> {
-        from_fn(1, |t: f64, _y: &[f64], dy: &mut [f64]| {
-            dy[0] = 7.0 * t.powi(6)
-        })
-    }
-
     /// The same right-hand side in `ode_solvers`' own trait, to run the raw solvers.
     struct RawSevenTSix;
     impl System<f64, Vector1<f64>> for RawSevenTSix {
@@ -533,45 +573,11 @@ mod tests {
         }
     }
 
-    /// $y' = -y + \sin t$: $y(t) = p(t) + (y_s - p(t_s))e^{-(t - t_s)}$ with
-    /// $p(t) = (\sin t - \cos t)/2$ (differentiate to check; derived by hand, shares nothing
-    /// with the solver).
-    fn relaxation() -> FnSystem<impl Fn(f64, &[f64], &mut [f64])> {
-        from_fn(1, |t: f64, y: &[f64], dy: &mut [f64]| {
-            dy[0] = -y[0] + t.sin()
-        })
-    }
-
-    fn relaxation_exact(t: f64, ts: f64, ys: f64) -> f64 {
-        let p = |t: f64| (t.sin() - t.cos()) / 2.0;
-        p(t) + (ys - p(ts)) * (-(t - ts)).exp()
-    }
-
-    const OMEGA: f64 = 2.0;
-    const DRIVE: f64 = 1.0;
-
-    /// Forced oscillator $x' = v$, $v' = -\omega^2 x + F\cos(\Omega t)$ with $\omega = 2$,
-    /// $\Omega = 1$.
-    fn forced_oscillator(force: f64) -> FnSystem<impl Fn(f64, &[f64], &mut [f64])> {
-        from_fn(2, move |t: f64, y: &[f64], dy: &mut [f64]| {
-            dy[0] = y[1];
-            dy[1] = -OMEGA * OMEGA * y[0] + force * (DRIVE * t).cos();
-        })
-    }
-
-    /// Closed form from $(x_s, v_s)$ at $t_s$: particular solution $x_p = c\cos\Omega t$,
-    /// $c = F/(\omega^2 - \Omega^2)$, plus the free oscillation matching the initial data
-    /// (derived by hand).
-    fn forced_oscillator_exact(force: f64, t: f64, ts: f64, xs: f64, vs: f64) -> [f64; 2] {
-        let c = force / (OMEGA * OMEGA - DRIVE * DRIVE);
-        let xp = |t: f64| c * (DRIVE * t).cos();
-        let vp = |t: f64| -c * DRIVE * (DRIVE * t).sin();
-        let (a, b) = (xs - xp(ts), vs - vp(ts));
-        let (s, co) = (OMEGA * (t - ts)).sin_cos();
-        [
-            xp(t) + a * co + b / OMEGA * s,
-            vp(t) - a * OMEGA * s + b * co,
-        ]
+    /// $y' = -y$: a smooth system for the input-validation and failure tests (any system would
+    /// do; the accuracy tests against closed forms live with the references in the self-checks,
+    /// `selfcheck/ode.rs`).
+    fn decay() -> FnSystem<impl Fn(f64, &[f64], &mut [f64])> {
+        from_fn(1, |_t: f64, y: &[f64], dy: &mut [f64]| dy[0] = -y[0])
     }
 
     fn assert_close(what: &str, expected: f64, observed: f64, tol: &Tolerance) {
@@ -582,19 +588,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn seven_t_six_gives_128_regression_for_both_ode_solvers_bugs() {
-        let tol = Tolerance::stated_relative(1e-10, 128.0, "issue #2: 128 to 1e-10 relative");
-        for estimate in [true, false] {
-            let options = OdeOptions::default().with_error_estimate(estimate);
-            let sol = integrate(&seven_t_six(), 0.0, 2.0, &[0.0], &options).unwrap();
-            assert_close(&format!("estimate {estimate}"), 128.0, sol.y[0], &tol);
-            assert_eq!(sol.t, 2.0);
-        }
-    }
-
     /// Proves that the regression input discriminates: raw `Dopri5` with dense output (step
-    /// 0.5) gets the last point wrong by far more than our tolerance, so the test above would
+    /// 0.5) gets the last point wrong by far more than the 1e-10 relative tolerance of the
+    /// regression check `NV6` (`selfcheck/ode.rs`, run by `cargo test`), which would therefore
     /// catch any unguarded use. If this ever fails, `ode_solvers` fixed the bug.
     #[test]
     fn raw_dopri5_dense_output_last_point_is_wrong() {
@@ -626,37 +622,10 @@ mod tests {
         );
     }
 
-    /// The final time is `t1` bit for bit, also where the solver's own `t + (t1 - t)` rounds
-    /// off `t1` (found by a sweep: [-0.9863, 0.4757] at rtol 1e-3 ends at 0.47569999999999996 in
-    /// raw `ode_solvers`).
-    #[test]
-    fn final_time_is_t1_exactly() {
-        let loose = OdeOptions::new(1e-3, 1e-5).unwrap();
-        for (t0, t1) in [
-            (-0.9863, 0.4757),
-            (0.1, 0.3),
-            (-3.0, -1e-3),
-            (0.0, 50.0),
-            (1e-9, 7.1),
-        ] {
-            for options in [OdeOptions::default(), loose] {
-                let sol = integrate(&relaxation(), t0, t1, &[1.0], &options).unwrap();
-                assert_eq!(sol.t.to_bits(), t1.to_bits(), "[{t0}, {t1}]");
-                let tol = Tolerance::error_estimate(10.0, sol.report.error_estimate.unwrap(), 1.0);
-                assert_close(
-                    &format!("[{t0}, {t1}]"),
-                    relaxation_exact(t1, t0, 1.0),
-                    sol.y[0],
-                    &tol,
-                );
-            }
-        }
-    }
-
     #[test]
     fn bad_inputs_give_typed_errors() {
         let o = OdeOptions::default();
-        let sys = relaxation();
+        let sys = decay();
         let e = integrate(&sys, f64::NAN, 1.0, &[0.0], &o).unwrap_err();
         assert!(
             matches!(&e, Error::InvalidParameter { parameter, .. } if parameter == "t0"),
@@ -722,83 +691,9 @@ mod tests {
         assert!(!e.is_input_error());
         // Too few steps for the accuracy asked.
         let few = OdeOptions::default().with_max_steps(5).unwrap();
-        let e = integrate(&seven_t_six(), 0.0, 2.0, &[0.0], &few).unwrap_err();
+        let e = integrate(&decay(), 0.0, 50.0, &[1.0], &few).unwrap_err();
         assert!(matches!(e, Error::NotConverged { .. }), "{e}");
         assert!(e.to_string().contains("max-steps 5"), "{e}");
-    }
-
-    #[test]
-    fn scalar_non_autonomous_matches_closed_form_to_reported_tolerance() {
-        for (t0, t1, y0) in [(0.0, 1.0, 1.0), (0.0, 10.0, -2.0), (-2.0, 3.5, 0.25)] {
-            let sol = integrate(&relaxation(), t0, t1, &[y0], &OdeOptions::default()).unwrap();
-            let expected = relaxation_exact(t1, t0, y0);
-            // Factor 10 on the tol-vs-tol/10 estimate (which already overestimates the returned
-            // solution's error 5-12 fold, OdeOptions docs).
-            let tol = Tolerance::error_estimate(10.0, sol.report.error_estimate.unwrap(), expected);
-            assert_close(&format!("[{t0}, {t1}], y0 {y0}"), expected, sol.y[0], &tol);
-            assert!(sol.report.accepted_steps > 0 && sol.report.evaluations > 0);
-        }
-    }
-
-    #[test]
-    fn forced_oscillator_matches_closed_form_to_reported_tolerance() {
-        let (t0, t1, x0, v0, force) = (0.5, 6.0, 1.0, -0.5, 1.5);
-        let sol = integrate(
-            &forced_oscillator(force),
-            t0,
-            t1,
-            &[x0, v0],
-            &OdeOptions::default(),
-        )
-        .unwrap();
-        let expected = forced_oscillator_exact(force, t1, t0, x0, v0);
-        for (i, (&exact, &observed)) in expected.iter().zip(&sol.y).enumerate() {
-            // Factor 10 on the estimate, as above.
-            let tol = Tolerance::error_estimate(10.0, sol.report.error_estimate.unwrap(), exact);
-            assert_close(&format!("component {i}"), exact, observed, &tol);
-        }
-    }
-
-    /// The reported estimate bounds the true error of the returned solution (factor 1 expected:
-    /// measured ratios estimate/error are 5-12; we assert within the factor 10 that NV7 uses)
-    /// and is not vacuous: at most 100 times the true error. Loose tolerances keep the errors
-    /// well above round-off so the ratio is meaningful.
-    #[test]
-    fn error_estimate_bounds_true_error_within_factor_10() {
-        for rtol in [1e-4, 1e-6, 1e-8] {
-            let options = OdeOptions::new(rtol, rtol * 1e-2).unwrap();
-            for (t1, y0) in [(1.0, 1.0), (10.0, -2.0), (4.0, 0.0)] {
-                let sol = integrate(&relaxation(), 0.0, t1, &[y0], &options).unwrap();
-                let err = (sol.y[0] - relaxation_exact(t1, 0.0, y0)).abs();
-                let est = sol.report.error_estimate.unwrap();
-                assert!(
-                    err <= 10.0 * est && est <= 100.0 * err,
-                    "rtol {rtol}, t1 {t1}, y0 {y0}: true error {err:.2e}, estimate {est:.2e}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn piecewise_with_no_op_jumps_gives_128() {
-        let tol = Tolerance::stated_relative(1e-10, 128.0, "issue #2: 128 to 1e-10 relative");
-        let system = seven_t_six();
-        let breakpoints = [0.0, 0.5, 1.0, 1.5, 2.0];
-        let sol = integrate_piecewise(
-            |_| &system,
-            &breakpoints,
-            &[0.0],
-            |_, _, _| {},
-            &OdeOptions::default(),
-        )
-        .unwrap();
-        assert_close("y(2)", 128.0, sol.y[0], &tol);
-        assert_eq!(sol.t, 2.0);
-        for (k, &t) in breakpoints.iter().enumerate() {
-            let exact = t.powi(7);
-            assert_eq!(sol.before_jump[k], sol.after_jump[k]);
-            assert_close(&format!("y({t})"), exact, sol.before_jump[k][0], &tol);
-        }
     }
 
     #[test]
@@ -836,7 +731,7 @@ mod tests {
 
     #[test]
     fn piecewise_bad_inputs_give_typed_errors() {
-        let system = relaxation();
+        let system = decay();
         let o = OdeOptions::default();
         let run = |breakpoints: &[f64], y0: &[f64]| {
             integrate_piecewise(|_| &system, breakpoints, y0, |_, _, _| {}, &o).unwrap_err()

@@ -39,7 +39,7 @@
 //! Narrow features far from 0 and from every break point (a Gaussian of width 1 centred at
 //! $10^6$ on $(-\infty, \infty)$) must be announced by a break point at the feature.
 
-use crate::error::{self, Error, Result};
+use crate::error::{self, Error, Result, fmt_number};
 use serde::Serialize;
 use statrs::distribution::{Continuous, Normal};
 use std::cell::Cell;
@@ -222,7 +222,7 @@ pub fn integrate(
         rescale: true,
     };
     core.run(pieces, options)
-        .map_err(|failure| failure.into_error(|x| format!("x = {x:e}")))
+        .map_err(|failure| failure.into_error(|x| format!("x = {}", fmt_number(x))))
 }
 
 /// $\mathbb E[f(z)]$ for $z \sim \mathcal N(0, q)$, by double-exponential quadrature.
@@ -298,8 +298,9 @@ pub fn gaussian_expectation(
         evaluations: Cell::new(0),
         rescale: false,
     };
-    core.run(pieces, options)
-        .map_err(|failure| failure.into_error(|u| format!("z = {:e} (u = z/√q = {u:e})", sd * u)))
+    core.run(pieces, options).map_err(|failure| {
+        failure.into_error(|u| format!("z = {} (u = z/√q = {})", fmt_number(sd * u), fmt_number(u)))
+    })
 }
 
 /// Validates break points against `[a, b]`, sorts them, drops duplicates and those equal to an
@@ -423,8 +424,9 @@ impl Failure {
     fn into_error(self, point: impl Fn(f64) -> String) -> Error {
         let detail = match self {
             Failure::NonFinite(NonFinite { x, value }) => format!(
-                "the integrand is {value} at {} (inside a piece); return a finite value there or \
-                 give the point as a break point",
+                "the integrand is {} at {} (inside a piece); return a finite value there or give \
+                 the point as a break point",
+                fmt_number(value),
                 point(x)
             ),
             Failure::Tolerance {
@@ -435,7 +437,8 @@ impl Failure {
                 segments,
             } => format!(
                 "achieved error estimate {estimate:.3e} > requested {requested:.3e} \
-                 (value {value:e}, {evaluations} evaluations, {segments} segments)"
+                 (value {}, {evaluations} evaluations, {segments} segments)",
+                fmt_number(value)
             ),
         };
         Error::NotConverged {
@@ -645,21 +648,14 @@ pub fn three_point_gauss_hermite(mean: f64, variance: f64, f: impl Fn(f64) -> f6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tolerance::Tolerance;
+    use crate::tolerance::{ESTIMATE_FACTOR, Tolerance};
     use proptest::prelude::*;
     use statrs::function::erf::erf;
     use std::f64::consts::PI;
 
-    /// Factor on the cross-checked estimate in the tests: 1. The estimate is $|I_n - I_{2n}|$
-    /// (or larger), which exceeds the error of the reported $I_{2n}$ whenever the 2n value is at
-    /// least twice as accurate as the n value; asserting with factor 1 is asserting that the
-    /// estimate bounds the actual error. The rounding floor of [`Tolerance::error_estimate`]
-    /// covers an estimate of exactly 0 (both runs agreeing to the last bit).
-    const FACTOR: f64 = 1.0;
-
     #[track_caller]
     fn assert_bounded(what: &str, report: &QuadReport, expected: f64) {
-        let tol = Tolerance::error_estimate(FACTOR, report.error_estimate, expected);
+        let tol = Tolerance::error_estimate(ESTIMATE_FACTOR, report.error_estimate, expected);
         assert!(
             tol.accepts(expected, report.value),
             "{what}: expected {expected:e}, got {:e}, |err| {:.3e} > tol {tol} ({report:?})",
@@ -676,59 +672,19 @@ mod tests {
         QuadOptions::default()
     }
 
-    #[test]
-    fn abs_with_kink_at_zero() {
-        // ∫_{-1}^{2} |x| dx = 1/2 + 2 = 5/2 (hand).
-        let r = integrate(f64::abs, -1.0, 2.0, &[0.0], &opts()).unwrap();
-        assert_bounded("|x| on [-1, 2]", &r, 2.5);
-    }
+    // The integrals of the self-check NV4 (|x| with its kink, e^{-x} and e^{-x²} on infinite
+    // ranges, the endpoint singularity of Γ(1/2), the algebraic tail, the narrow peak at a break
+    // point, e^{-x/σ} at tiny and huge σ) run in `cargo test` through the claim; the tests here
+    // cover what NV4 does not.
 
     #[test]
-    fn exponential_on_half_line() {
-        // ∫_0^∞ e^{-x} dx = 1 (hand).
-        let r = integrate(|x: f64| (-x).exp(), 0.0, f64::INFINITY, &[], &opts()).unwrap();
-        assert_bounded("e^-x on [0, ∞)", &r, 1.0);
-        // Mirror: ∫_{-∞}^0 e^{x} dx = 1.
+    fn lower_half_line_and_finite_endpoint_singularity() {
+        // Mirror of NV4's e^{-x} on [0, ∞): ∫_{-∞}^0 e^{x} dx = 1 (hand).
         let r = integrate(f64::exp, f64::NEG_INFINITY, 0.0, &[], &opts()).unwrap();
         assert_bounded("e^x on (-∞, 0]", &r, 1.0);
-    }
-
-    #[test]
-    fn gaussian_on_whole_line() {
-        // ∫ e^{-x²} dx = √π (hand: the Gaussian integral).
-        let r = integrate(
-            |x: f64| (-x * x).exp(),
-            f64::NEG_INFINITY,
-            f64::INFINITY,
-            &[],
-            &opts(),
-        )
-        .unwrap();
-        assert_bounded("e^-x² on R", &r, PI.sqrt());
-    }
-
-    #[test]
-    fn endpoint_singularity() {
-        // ∫_0^∞ x^{-1/2} e^{-x} dx = Γ(1/2) = √π (hand).
-        let r = integrate(
-            |x: f64| (-x).exp() / x.sqrt(),
-            0.0,
-            f64::INFINITY,
-            &[],
-            &opts(),
-        )
-        .unwrap();
-        assert_bounded("x^-1/2 e^-x on [0, ∞)", &r, PI.sqrt());
-        // ∫_0^1 x^{-1/2} dx = 2 on a finite piece.
+        // ∫_0^1 x^{-1/2} dx = 2: the singularity on a finite piece (smoothstep map).
         let r = integrate(|x: f64| 1.0 / x.sqrt(), 0.0, 1.0, &[], &opts()).unwrap();
         assert_bounded("x^-1/2 on [0, 1]", &r, 2.0);
-    }
-
-    #[test]
-    fn algebraic_tail() {
-        // ∫_1^∞ x^{-2} dx = 1 (hand).
-        let r = integrate(|x: f64| 1.0 / (x * x), 1.0, f64::INFINITY, &[], &opts()).unwrap();
-        assert_bounded("x^-2 on [1, ∞)", &r, 1.0);
     }
 
     /// $\int_0^x e^{-t^2}dt = \sum_n (-1)^n x^{2n+1}/(n!\,(2n+1))$ (hand: termwise integration
@@ -761,19 +717,10 @@ mod tests {
     }
 
     #[test]
-    fn decays_of_tiny_and_huge_scale() {
-        // ∫_0^∞ e^{-x/σ} dx = σ and ∫_{-∞}^{∞} e^{-x²/(2σ²)} dx = σ√(2π) (hand), for σ far
-        // from 1: the scale probe must find them.
+    fn gaussians_of_tiny_and_huge_width_on_the_whole_line() {
+        // ∫_{-∞}^{∞} e^{-x²/(2σ²)} dx = σ√(2π) (hand), for σ far from 1: the scale probe must
+        // find both halves (NV4 does the one-sided e^{-x/σ}).
         for sigma in [1e-9, 1e-4, 1e4, 1e9] {
-            let r = integrate(
-                |x: f64| (-x / sigma).exp(),
-                0.0,
-                f64::INFINITY,
-                &[],
-                &opts(),
-            )
-            .unwrap();
-            assert_bounded(&format!("e^(-x/{sigma:e})"), &r, sigma);
             let r = integrate(
                 |x: f64| (-0.5 * (x / sigma).powi(2)).exp(),
                 f64::NEG_INFINITY,
@@ -784,22 +731,6 @@ mod tests {
             .unwrap();
             assert_bounded(&format!("gauss σ={sigma:e}"), &r, sigma * (2.0 * PI).sqrt());
         }
-    }
-
-    #[test]
-    fn narrow_gaussian_at_a_breakpoint_in_a_wide_range() {
-        // ∫_{-1e3}^{2e3} e^{-(x-c)²/(2w²)} dx = w√(2π) (hand; the tails beyond 1e7 widths are
-        // below e^{-1e13}), w = 1e-4 centred at c = 0.3 given as a break point.
-        let (w, c) = (1e-4, 0.3);
-        let r = integrate(
-            |x: f64| (-0.5 * ((x - c) / w).powi(2)).exp(),
-            -1e3,
-            2e3,
-            &[c],
-            &opts(),
-        )
-        .unwrap();
-        assert_bounded("narrow gaussian", &r, w * (2.0 * PI).sqrt());
     }
 
     #[test]
@@ -907,74 +838,6 @@ mod tests {
             msg.contains("achieved error estimate") && msg.contains("requested"),
             "{msg}"
         );
-    }
-
-    /// (name, f, hand-derived E[f(z)], kinks)
-    type Case = (&'static str, Box<dyn Fn(f64) -> f64>, f64, &'static [f64]);
-
-    const VARIANCES: [f64; 5] = [1e-6, 1e-3, 1.0, 1e3, 1e6];
-
-    fn softplus(z: f64) -> f64 {
-        z.max(0.0) + (-z.abs()).exp().ln_1p()
-    }
-
-    /// E[ln(1+e^z)], z ~ N(0, q), q ≥ 1e4: E[relu] = √(q/2π) plus
-    /// 2/√(2πq) Σ_k (-1/(2q))^k (2k)!/k! η(2k+2) with η(2) = π²/12, η(4) = 7π⁴/720,
-    /// η(6) = 31π⁶/30240 (hand: expand the density about 0 under ln(1+e^{-|z|}), integrate
-    /// termwise with ∫_0^∞ z^{s-1} ln(1+e^{-z}) dz = Γ(s) η(s+1)). The next term is
-    /// < 1e-13 relative for q ≥ 1e4.
-    fn softplus_expectation(q: f64) -> f64 {
-        let eta2 = PI.powi(2) / 12.0;
-        let eta4 = 7.0 * PI.powi(4) / 720.0;
-        let eta6 = 31.0 * PI.powi(6) / 30240.0;
-        (q / (2.0 * PI)).sqrt()
-            + 2.0 / (2.0 * PI * q).sqrt() * (eta2 - eta4 / q + 3.0 * eta6 / (q * q))
-    }
-
-    #[test]
-    fn gaussian_expectations_against_closed_forms() {
-        let mut worst: f64 = 0.0;
-        for q in VARIANCES {
-            // Hand-derived moments of N(0, q).
-            let cases: Vec<Case> = vec![
-                ("|z|", Box::new(f64::abs), (2.0 * q / PI).sqrt(), &[0.0]),
-                (
-                    "relu²",
-                    Box::new(|z: f64| z.max(0.0).powi(2)),
-                    q / 2.0,
-                    &[0.0],
-                ),
-                (
-                    "relu",
-                    Box::new(|z: f64| z.max(0.0)),
-                    (q / (2.0 * PI)).sqrt(),
-                    &[0.0],
-                ),
-                ("z⁴", Box::new(|z: f64| z.powi(4)), 3.0 * q * q, &[]),
-            ];
-            for (name, f, expected, kinks) in cases {
-                let r = gaussian_expectation(f, q, kinks, &opts()).unwrap();
-                assert_bounded(&format!("E[{name}] at q={q:e}"), &r, expected);
-                let rel = (r.value - expected).abs() / expected;
-                assert!(rel <= 1e-10, "E[{name}] at q={q:e}: rel err {rel:e}");
-                worst = worst.max(rel);
-            }
-        }
-        // E[cos z] = e^{-q/2} (characteristic function), where it does not cancel below
-        // double precision.
-        for q in [1e-6, 1e-3, 1.0, 10.0] {
-            let r = gaussian_expectation(f64::cos, q, &[], &opts()).unwrap();
-            let expected = (-q / 2.0).exp();
-            assert_bounded(&format!("E[cos z] at q={q:e}"), &r, expected);
-            worst = worst.max((r.value - expected).abs() / expected);
-        }
-        for q in [1e4, 1e6] {
-            let r = gaussian_expectation(softplus, q, &[], &opts()).unwrap();
-            let expected = softplus_expectation(q);
-            assert_bounded(&format!("E[softplus] at q={q:e}"), &r, expected);
-            worst = worst.max((r.value - expected).abs() / expected);
-        }
-        eprintln!("worst relative error of the Gaussian expectations: {worst:e}");
     }
 
     #[test]

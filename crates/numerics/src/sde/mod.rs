@@ -14,9 +14,11 @@
 //!
 //! - [`Ensemble::step_euler_maruyama`] for any energy, given its gradient through the one-method
 //!   [`Gradient`] trait (closures `|t, x| …` implement it): weak order 1 in the step.
-//! - [`Ensemble::step_ou_exact`] for a quadratic energy $E = k(x-m)^2/2$ held fixed over the step:
-//!   the exact Gaussian transition of the Ornstein–Uhlenbeck process, with no step-size bias. The
-//!   closed-form moments it samples from are public too: [`ou_mean`], [`ou_variance`].
+//! - [`Ensemble::step_ou_exact`] for a quadratic energy $E = k(x-m)^2/2$ held fixed over the step,
+//!   given as a validated [`OuProcess`]: the exact Gaussian transition of the Ornstein–Uhlenbeck
+//!   process, with no step-size bias. The process's closed-form moments are public too:
+//!   [`OuProcess::mean`], [`OuProcess::variance`] (and [`ou_mean`], [`ou_variance`] for loose
+//!   parameters).
 //!
 //! # Randomness and reproducibility
 //!
@@ -37,9 +39,9 @@
 
 mod ou;
 
-pub use ou::{ou_mean, ou_variance};
+pub use ou::{OuProcess, ou_mean, ou_variance};
 
-use crate::error::{self, Error, Result};
+use crate::error::{self, Error, Result, fmt_number};
 use crate::quantity::Quantity;
 use crate::stats::Welford;
 use rand::SeedableRng;
@@ -122,14 +124,15 @@ where
 ///
 /// # Examples
 /// ```
-/// use thermocheck_numerics::sde::{ou_variance, Ensemble};
+/// use thermocheck_numerics::sde::{Ensemble, OuProcess};
 /// use thermocheck_numerics::tolerance::DEFAULT_K;
-/// // 10⁵ particles from a point mass at 0 relax in E = x²/2 (k = 1, D = 1) for t = 1.
+/// // 10⁵ particles from a point mass at 0 relax in E = x²/2 (k = 1, m = 0, D = 1) for t = 1.
+/// let trap = OuProcess::new(1.0, 0.0, 1.0)?;
 /// let mut ensemble = Ensemble::gaussian(100_000, 0.0, 0.0, 7)?;
 /// for _ in 0..10 {
-///     ensemble.step_ou_exact(1.0, 0.0, 1.0, 0.1)?;
+///     ensemble.step_ou_exact(&trap, 0.1)?;
 /// }
-/// let exact = ou_variance(1.0, 1.0, 1.0, 0.0)?; // 1 − e^{−2} ≈ 0.8647
+/// let exact = trap.variance(1.0, 0.0)?; // 1 − e^{−2} ≈ 0.8647
 /// assert!((exact - 0.8647).abs() < 1e-4);
 /// let squared = ensemble.moments_of(|x| x * x); // E[x²] = variance here (mean 0)
 /// assert!(squared.tolerance(DEFAULT_K).accepts(exact, squared.mean()));
@@ -161,13 +164,53 @@ impl EulerMaruyama {
         if noise.is_finite() && drift > 0.0 {
             Ok(EulerMaruyama { drift, noise })
         } else {
-            Err(Error::NotConverged {
-                method: "Euler-Maruyama step".into(),
-                detail: format!(
-                    "D·dt = {drift:e} is not a positive finite number (diffusion {d}, time-step {dt})"
+            Err(Error::out_of_range(
+                &["diffusion", "time-step"],
+                format!(
+                    "D·dt = {} {} f64 (diffusion {}, time-step {})",
+                    fmt_number(drift),
+                    if drift > 0.0 {
+                        "overflows"
+                    } else {
+                        "underflows"
+                    },
+                    fmt_number(d),
+                    fmt_number(dt)
                 ),
-            })
+            ))
         }
+    }
+}
+
+/// What a step records about each particle's move, per chunk, inside the step's own pass.
+///
+/// [`Unobserved`] records nothing (its statistics are `()`, so the recording compiles away and the
+/// plain steps cost what they did before observers existed); [`Observed`] pushes
+/// `observe(old, new)` into a [`Welford`].
+trait Observer: Sync {
+    /// Per-chunk statistics.
+    type Stats: Default + Send;
+    /// Records one particle's move from `old` to `new`.
+    fn record(&self, stats: &mut Self::Stats, old: f64, new: f64);
+}
+
+/// The observer of the plain steps: records nothing.
+struct Unobserved;
+
+impl Observer for Unobserved {
+    type Stats = ();
+    #[inline(always)]
+    fn record(&self, _: &mut (), _: f64, _: f64) {}
+}
+
+/// The observer of the `*_observed` steps: the statistics of `observe(old, new)`.
+struct Observed<O>(O);
+
+impl<O: Fn(f64, f64) -> f64 + Sync> Observer for Observed<O> {
+    type Stats = Welford;
+    #[inline(always)]
+    fn record(&self, stats: &mut Welford, old: f64, new: f64) {
+        stats.push((self.0)(old, new));
     }
 }
 
@@ -318,9 +361,10 @@ impl Ensemble {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `diffusion` or `time-step` unless both are finite and
-    /// $> 0$ (the ensemble is then unchanged). [`Error::NotConverged`] if a position became
-    /// non-finite (the gradient returned a non-finite value, or the step was unstable); the
-    /// ensemble is then left after the step, time advanced.
+    /// $> 0$, [`Error::OutOfRange`] if $D\,\Delta t$ underflows to 0 or $2D\,\Delta t$ overflows
+    /// (the ensemble is then unchanged). [`Error::NotConverged`] if a position became non-finite
+    /// (the gradient returned a non-finite value, or the step was unstable); the ensemble is then
+    /// left after the step, time advanced.
     ///
     /// # Examples
     /// ```
@@ -339,25 +383,26 @@ impl Ensemble {
     where
         G: Gradient + ?Sized,
     {
-        let c = EulerMaruyama::new(diffusion, dt)?;
-        let t = self.time;
-        let non_finite = self.advance(
-            |x, z| x - c.drift * gradient.gradient(t, x) + c.noise * z,
-            |bad: &mut bool, _, new: f64| *bad |= !new.is_finite(),
-        );
-        self.time += dt;
-        self.check_finite(non_finite.into_iter().any(|b| b), "Euler-Maruyama step", t)
+        self.euler_maruyama(gradient, diffusion, dt, &Unobserved)
+            .map(drop)
     }
 
     /// [`Ensemble::step_euler_maruyama`], also returning the statistics of
     /// `observe(x_before, x_after)` over the particles, computed in the same pass.
     ///
-    /// For example, with a time-dependent energy, `|x, _| e(t + dt, x) - e(t, x)` accumulates the
-    /// work done on the particles by the change of the energy over this step (parameter changed
-    /// first, then the particles move), and `|x, y| e(t + dt, y) - e(t + dt, x)` the energy change
-    /// of the move (minus the heat released). The per-chunk [`Welford`]s are merged in chunk
-    /// order, so the result is bit-identical for any thread count. The extra cost is one
-    /// `observe` call and one Welford update per particle.
+    /// Order within the step: the particles move first, in the energy at the step's start time
+    /// $t$ (the gradient is evaluated at $t$); then the clock advances to $t + \Delta t$, and with
+    /// it the energy's parameters. So with a time-dependent energy $e(t, x)$ and
+    /// $y$ = `x_after`:
+    ///
+    /// - `|_, y| e(t + dt, y) - e(t, y)` accumulates the **work** of the parameter change,
+    ///   $e(t+\Delta t, y) - e(t, y)$ at the frozen, already-moved positions;
+    /// - `|x, y| e(t, y) - e(t, x)` the energy change of the **move** in the old energy (minus the
+    ///   heat released to the bath).
+    ///
+    /// Their sum is $e(t+\Delta t, y) - e(t, x)$. The per-chunk [`Welford`]s are merged in chunk
+    /// order ([`Welford::merge_in_order`]), so the result is bit-identical for any thread count.
+    /// The extra cost is one `observe` call and one Welford update per particle.
     ///
     /// # Errors
     /// As [`Ensemble::step_euler_maruyama`]. Non-finite observed values are not errors; they show
@@ -384,90 +429,145 @@ impl Ensemble {
         G: Gradient + ?Sized,
         O: Fn(f64, f64) -> f64 + Sync,
     {
-        let c = EulerMaruyama::new(diffusion, dt)?;
-        let t = self.time;
-        let per_chunk = self.advance(
-            |x, z| x - c.drift * gradient.gradient(t, x) + c.noise * z,
-            |acc: &mut (Welford, bool), old, new: f64| {
-                acc.0.push(observe(old, new));
-                acc.1 |= !new.is_finite();
-            },
-        );
-        self.time += dt;
-        self.check_finite(per_chunk.iter().any(|c| c.1), "Euler-Maruyama step", t)?;
-        Ok(per_chunk
-            .iter()
-            .fold(Welford::new(), |acc, c| acc.merge(&c.0)))
+        self.euler_maruyama(gradient, diffusion, dt, &Observed(observe))
+            .map(|parts| Welford::merge_in_order(&parts))
     }
 
-    /// One exact step of size $\Delta t$ of the Ornstein–Uhlenbeck process in
-    /// $E = k(x-m)^2/2$, with $k$ and $m$ held constant over the step.
+    /// One exact step of size $\Delta t$ of an Ornstein–Uhlenbeck process (quadratic energy
+    /// $E = k(x-m)^2/2$ held constant over the step).
     ///
-    /// $$x_i \leftarrow m + (x_i - m)\,e^{-kD\Delta t} + \sqrt{v}\;\xi_i,\qquad
+    /// $$x_i \leftarrow a\,x_i + (1 - a)\,m + \sqrt{v}\;\xi_i,\qquad a = e^{-kD\Delta t},\quad
     ///   v = \frac{1 - e^{-2kD\Delta t}}{k} = -\frac{\operatorname{expm1}(-2kD\Delta t)}{k},
     ///   \qquad t \leftarrow t + \Delta t,$$
     ///
-    /// where $k$ is the stiffness (any sign; $k = 0$ is free diffusion with $v = 2D\Delta t$), $m$
-    /// the centre, $D$ the diffusion coefficient and $\xi_i$ independent standard normals. This is
-    /// the exact transition law, so there is no step-size bias for any $\Delta t$ (self-checks
-    /// `NV1`, `NV3`); $v$ is evaluated stably for tiny $|k|D\Delta t$ (series below $10^{-4}$).
-    /// The coefficients are computed once per step; the cost per particle is one normal variate
-    /// and two multiplies and three adds.
+    /// where $k$, $m$ and $D$ are the `process`'s stiffness (any sign; $k = 0$ is free diffusion
+    /// with $v = 2D\Delta t$), centre and diffusion coefficient, and $\xi_i$ independent standard
+    /// normals. This is the exact transition law, so there is no step-size bias for any
+    /// $\Delta t$ (self-checks `NV1`, `NV3`). The coefficients are computed once per step, stably
+    /// ($1 - a = -\operatorname{expm1}(-kD\Delta t)$, and $v$ by a series for tiny $|k|D\Delta t$);
+    /// the weighted form keeps every digit of $x_i$ next to a large centre. The cost per particle
+    /// is one normal variate, two multiplies and two adds, and a finiteness test.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming `stiffness` or `centre` if not finite (or, for $k < 0$,
-    /// if $e^{-2kD\Delta t}$ would overflow), `diffusion` or `time-step` unless finite and $> 0$.
-    /// The ensemble is unchanged on error. Positions may still grow without bound over many steps
-    /// with $k < 0$; that is the process, not an error.
+    /// - [`Error::InvalidParameter`] naming `time-step` unless finite and $> 0$;
+    ///   [`Error::OutOfRange`] if a step coefficient leaves `f64` (a repulsive $k < 0$ whose growth
+    ///   factor $e^{|k|D\Delta t}$ overflows, $2D\Delta t$ beyond `f64`, or a noise variance that
+    ///   underflows to 0). The ensemble is then unchanged.
+    /// - [`Error::OutOfRange`] if a particle position overflows during the step (a repulsive
+    ///   quadratic grows positions by $e^{|k|D\Delta t}$ per step); the ensemble is then left
+    ///   after the step, time advanced.
     ///
     /// # Examples
     /// ```
-    /// use thermocheck_numerics::sde::{ou_mean, Ensemble};
+    /// use thermocheck_numerics::sde::{Ensemble, OuProcess};
     /// use thermocheck_numerics::tolerance::DEFAULT_K;
+    /// let trap = OuProcess::new(2.0, 1.0, 0.5)?; // k = 2, m = 1, D = 0.5
     /// let mut e = Ensemble::gaussian(100_000, -1.0, 0.25, 9)?;
-    /// e.step_ou_exact(2.0, 1.0, 0.5, 1.0)?; // one step of size t = 1
+    /// e.step_ou_exact(&trap, 1.0)?; // one step of size t = 1
     /// let m = e.moments();
-    /// let exact = ou_mean(2.0, 1.0, 0.5, 1.0, -1.0)?; // 1 − 2/e ≈ 0.2642
+    /// let exact = trap.mean(1.0, -1.0)?; // 1 − 2/e ≈ 0.2642
     /// assert!(m.tolerance(DEFAULT_K).accepts(exact, m.mean()));
     /// # Ok::<(), thermocheck_numerics::Error>(())
     /// ```
-    pub fn step_ou_exact(
-        &mut self,
-        stiffness: f64,
-        centre: f64,
-        diffusion: f64,
-        dt: f64,
-    ) -> Result<()> {
-        let (m, a, s) = ou_coefficients(stiffness, centre, diffusion, dt)?;
-        self.advance(|x, z| m + (x - m) * a + s * z, |_: &mut (), _, _| {});
-        self.time += dt;
-        Ok(())
+    pub fn step_ou_exact(&mut self, process: &OuProcess, dt: f64) -> Result<()> {
+        self.ou_exact(process, dt, &Unobserved).map(drop)
     }
 
     /// [`Ensemble::step_ou_exact`], also returning the statistics of
-    /// `observe(x_before, x_after)` over the particles, computed in the same pass (see
-    /// [`Ensemble::step_euler_maruyama_observed`]).
+    /// `observe(x_before, x_after)` over the particles, computed in the same pass.
+    ///
+    /// The particles move in the given `process`; a parameter change the caller makes before the
+    /// next step acts on the moved positions, so its work is `|_, y| e_next(y) - e(y)` (see
+    /// [`Ensemble::step_euler_maruyama_observed`] for the order and the reduction).
     ///
     /// # Errors
     /// As [`Ensemble::step_ou_exact`].
     pub fn step_ou_exact_observed<O>(
         &mut self,
-        stiffness: f64,
-        centre: f64,
-        diffusion: f64,
+        process: &OuProcess,
         dt: f64,
         observe: O,
     ) -> Result<Welford>
     where
         O: Fn(f64, f64) -> f64 + Sync,
     {
-        let (m, a, s) = ou_coefficients(stiffness, centre, diffusion, dt)?;
-        let per_chunk = self.advance(
-            |x, z| m + (x - m) * a + s * z,
-            |acc: &mut Welford, old, new| acc.push(observe(old, new)),
+        self.ou_exact(process, dt, &Observed(observe))
+            .map(|parts| Welford::merge_in_order(&parts))
+    }
+
+    /// The Euler–Maruyama step with an observer: the body of both public variants.
+    fn euler_maruyama<G, B>(
+        &mut self,
+        gradient: &G,
+        diffusion: f64,
+        dt: f64,
+        observer: &B,
+    ) -> Result<Vec<B::Stats>>
+    where
+        G: Gradient + ?Sized,
+        B: Observer,
+    {
+        let c = EulerMaruyama::new(diffusion, dt)?;
+        let t = self.time;
+        let (stats, non_finite) = self.advance_observed(
+            |x, z| x - c.drift * gradient.gradient(t, x) + c.noise * z,
+            observer,
         );
         self.time += dt;
-        Ok(Welford::merge_in_order(&per_chunk))
+        if non_finite {
+            return Err(Error::NotConverged {
+                method: "Euler-Maruyama step".to_owned(),
+                detail: format!(
+                    "a particle position became non-finite in the step from t = {}: the gradient \
+                     returned a non-finite value or the step is unstable (D·dt·∂²E ≥ 2)",
+                    fmt_number(t)
+                ),
+            });
+        }
+        Ok(stats)
+    }
+
+    /// The exact OU step with an observer: the body of both public variants.
+    fn ou_exact<B: Observer>(
+        &mut self,
+        process: &OuProcess,
+        dt: f64,
+        observer: &B,
+    ) -> Result<Vec<B::Stats>> {
+        let c = process.step(dt)?;
+        let t = self.time;
+        let (stats, non_finite) =
+            self.advance_observed(|x, z| x * c.decay + c.pull + c.noise * z, observer);
+        self.time += dt;
+        if non_finite {
+            return Err(Error::out_of_range(
+                &["stiffness", "diffusion", "time-step"],
+                format!(
+                    "a particle position overflowed f64 in the exact-OU step from t = {} \
+                     (growth factor e^(-k·D·dt) = {} per step, k = {})",
+                    fmt_number(t),
+                    fmt_number(c.decay),
+                    fmt_number(process.stiffness())
+                ),
+            ));
+        }
+        Ok(stats)
+    }
+
+    /// [`Ensemble::advance`] with `observer` recording every move and a check, in the same pass,
+    /// that every new position is finite; returns the per-chunk statistics in chunk order and
+    /// whether any position is not finite.
+    fn advance_observed<U, B>(&mut self, update: U, observer: &B) -> (Vec<B::Stats>, bool)
+    where
+        U: Fn(f64, f64) -> f64 + Sync,
+        B: Observer,
+    {
+        let per_chunk = self.advance(update, |acc: &mut (B::Stats, bool), old, new: f64| {
+            observer.record(&mut acc.0, old, new);
+            acc.1 |= !new.is_finite();
+        });
+        let non_finite = per_chunk.iter().any(|c| c.1);
+        (per_chunk.into_iter().map(|c| c.0).collect(), non_finite)
     }
 
     /// The one parallel kernel: for every particle, draws $\xi$ from its chunk's stream, sets
@@ -503,37 +603,6 @@ impl Ensemble {
             })
             .collect()
     }
-
-    fn check_finite(&self, non_finite: bool, method: &str, t: f64) -> Result<()> {
-        if non_finite {
-            Err(Error::NotConverged {
-                method: method.to_owned(),
-                detail: format!(
-                    "a particle position became non-finite in the step from t = {t}: the gradient \
-                     returned a non-finite value or the step is unstable (D·dt·∂²E ≥ 2)"
-                ),
-            })
-        } else {
-            Ok(())
-        }
-    }
-}
-
-/// Validated $(m, e^{-kD\Delta t}, \sqrt v)$ of the exact OU step.
-fn ou_coefficients(
-    stiffness: f64,
-    centre: f64,
-    diffusion: f64,
-    dt: f64,
-) -> Result<(f64, f64, f64)> {
-    let m = error::finite("centre", centre)?;
-    let dt = error::positive("time-step", dt)?;
-    let tr = ou::OuTransition::new(stiffness, diffusion, dt, "time-step", ou::LN_MAX / 2.0)?;
-    if tr.decay.is_finite() && tr.noise_variance.is_finite() {
-        Ok((m, tr.decay, tr.noise_variance.sqrt()))
-    } else {
-        Err(ou::overflow("exact OU step", stiffness, diffusion, dt))
-    }
 }
 
 /// `thermocheck eval` quantities of this module: `ou-mean` and `ou-variance`.
@@ -549,6 +618,10 @@ mod tests {
 
     fn bits(e: &Ensemble) -> Vec<u64> {
         e.positions().iter().map(|x| x.to_bits()).collect()
+    }
+
+    fn ou(k: f64, m: f64, d: f64) -> OuProcess {
+        OuProcess::new(k, m, d).unwrap()
     }
 
     #[test]
@@ -595,20 +668,34 @@ mod tests {
         ] {
             let err = e.step_euler_maruyama(&g, d, dt).unwrap_err();
             assert_eq!(err.parameter(), Some(name), "EM D={d} dt={dt}");
-            let err = e.step_ou_exact(1.0, 0.0, d, dt).unwrap_err();
-            assert_eq!(err.parameter(), Some(name), "OU D={d} dt={dt}");
             let err = e
-                .step_ou_exact_observed(1.0, 0.0, d, dt, |x, _| x)
+                .step_euler_maruyama_observed(&g, d, dt, |x, _| x)
                 .unwrap_err();
-            assert_eq!(err.parameter(), Some(name), "observed OU D={d} dt={dt}");
+            assert_eq!(err.parameter(), Some(name), "observed EM D={d} dt={dt}");
+            if name == "time-step" {
+                let err = e.step_ou_exact(&ou(1.0, 0.0, d), dt).unwrap_err();
+                assert_eq!(err.parameter(), Some(name), "OU D={d} dt={dt}");
+                let err = e
+                    .step_ou_exact_observed(&ou(1.0, 0.0, d), dt, |x, _| x)
+                    .unwrap_err();
+                assert_eq!(err.parameter(), Some(name), "observed OU D={d} dt={dt}");
+            }
         }
-        let err = e.step_ou_exact(f64::NAN, 0.0, 1.0, 0.1).unwrap_err();
-        assert_eq!(err.parameter(), Some("stiffness"));
-        let err = e.step_ou_exact(1.0, f64::INFINITY, 1.0, 0.1).unwrap_err();
-        assert_eq!(err.parameter(), Some("centre"));
-        // Repulsive beyond overflow: e^{−2kDdt} = e^{2000}.
-        let err = e.step_ou_exact(-1000.0, 0.0, 1.0, 1.0).unwrap_err();
-        assert_eq!(err.parameter(), Some("stiffness"));
+        // D·dt under- and overflow: out of range, an input error naming both.
+        for (d, dt, what) in [(1e-200, 1e-200, "underflows"), (1e200, 1e200, "overflows")] {
+            let err = e.step_euler_maruyama(&g, d, dt).unwrap_err();
+            assert!(matches!(err, Error::OutOfRange { .. }), "{err}");
+            assert!(err.is_input_error());
+            assert!(
+                err.to_string()
+                    .starts_with("diffusion and time-step are out of range together: D·dt = "),
+                "{err}"
+            );
+            assert!(err.to_string().contains(what), "{err}");
+        }
+        // Repulsive beyond overflow in one step: e^{−kDdt} = e^{1000}.
+        let err = e.step_ou_exact(&ou(-1000.0, 0.0, 1.0), 1.0).unwrap_err();
+        assert!(matches!(err, Error::OutOfRange { .. }), "{err}");
         assert!(bits(&e) == before, "a rejected step changed the positions");
         assert_eq!(e.time(), 0.0);
     }
@@ -628,34 +715,76 @@ mod tests {
     }
 
     #[test]
+    fn repulsive_growth_over_many_steps_is_reported_not_hidden() {
+        // k = −100, D = 1, dt = 1: a factor e^{100} per step, positions overflow in step 7.
+        let mut e = Ensemble::gaussian(10, 1.0, 1.0, 3).unwrap();
+        let repulsive = ou(-100.0, 0.0, 1.0);
+        let err = (0..10)
+            .try_for_each(|_| e.step_ou_exact(&repulsive, 1.0))
+            .unwrap_err();
+        assert!(matches!(err, Error::OutOfRange { .. }), "{err}");
+        assert!(err.to_string().contains("overflowed f64"), "{err}");
+        assert!(e.time() < 10.0);
+        let mut e = Ensemble::gaussian(10, 1.0, 1.0, 3).unwrap();
+        let err = (0..10)
+            .try_for_each(|_| {
+                e.step_ou_exact_observed(&repulsive, 1.0, |_, y| y)
+                    .map(drop)
+            })
+            .unwrap_err();
+        assert!(matches!(err, Error::OutOfRange { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_large_centre_does_not_swallow_the_positions() {
+        // One step with a tiny rate next to a centre of 1e12: x' = a·x + (1 − a)·m + s·ξ keeps
+        // x's digits (the form m + (x − m)·a rounds x to the ulp of 1e12, 1.2e-4). Reference: the
+        // closed-form mean from the same start, and the stream's first normal.
+        let (k, m, d, dt, x0) = (1e-12, 1e12, 1.0, 1.0, 1e4);
+        let mut e = Ensemble::from_positions(vec![x0], 8).unwrap();
+        e.step_ou_exact(&ou(k, m, d), dt).unwrap();
+        let xi: f64 = StandardNormal.sample(&mut streams(8, 1)[0]);
+        let mean = ou(k, m, d).mean(dt, x0).unwrap();
+        let sd = ou(k, m, d).variance(dt, 0.0).unwrap().sqrt();
+        let expected = mean + sd * xi;
+        let tol = Tolerance::conditioning(8.0, x0 + m * 1e-12 + sd * xi.abs());
+        assert!(
+            tol.accepts(expected, e.positions()[0]),
+            "{} vs {expected}, tol {tol}",
+            e.positions()[0]
+        );
+    }
+
+    #[test]
     fn zero_stiffness_is_free_diffusion_with_variance_2dt() {
         // k = 0: the exact step is x + √(2D dt) ξ, which is also Euler–Maruyama with ∂ₓE = 0
         // (exact for free diffusion): bit-identical positions with the same streams, and k → 0
         // (k = 1e-300) rounds to the same coefficients.
         let (d, dt, steps, n) = (0.75, 0.125, 8, 200_000);
         let start = Ensemble::gaussian(n, 1.0, 0.0, 4).unwrap();
-        let (mut ou, mut tiny, mut em) = (start.clone(), start.clone(), start);
+        let (free, nearly_free) = (ou(0.0, 0.0, d), ou(1e-300, 0.0, d));
+        let (mut exact, mut tiny, mut em) = (start.clone(), start.clone(), start);
         for _ in 0..steps {
-            ou.step_ou_exact(0.0, 0.0, d, dt).unwrap();
-            tiny.step_ou_exact(1e-300, 0.0, d, dt).unwrap();
+            exact.step_ou_exact(&free, dt).unwrap();
+            tiny.step_ou_exact(&nearly_free, dt).unwrap();
             em.step_euler_maruyama(&|_t: f64, _x: f64| 0.0, d, dt)
                 .unwrap();
         }
         assert!(
-            bits(&ou) == bits(&em),
+            bits(&exact) == bits(&em),
             "k = 0 differs from free Euler-Maruyama"
         );
-        assert!(bits(&ou) == bits(&tiny), "k = 1e-300 differs from k = 0");
+        assert!(bits(&exact) == bits(&tiny), "k = 1e-300 differs from k = 0");
         // Variance 2Dt = 2·0.75·1 = 1.5 within k·σ̂/√N of the squared deviations.
-        let mean = ou.moments().mean();
-        let sq = ou.moments_of(|x| (x - mean) * (x - mean));
+        let mean = exact.moments().mean();
+        let sq = exact.moments_of(|x| (x - mean) * (x - mean));
         let tol = sq.tolerance(DEFAULT_K);
         assert!(
-            tol.accepts(1.5, ou.moments().variance()),
+            tol.accepts(1.5, exact.moments().variance()),
             "variance {} vs 1.5, tol {tol}",
-            ou.moments().variance()
+            exact.moments().variance()
         );
-        assert_eq!(ou.time(), 1.0);
+        assert_eq!(exact.time(), 1.0);
     }
 
     #[test]
@@ -665,7 +794,7 @@ mod tests {
         // through the positions: a point mass at m = 0 after one step is √v·ξ with the stream's
         // first normal ξ.
         let mut e = Ensemble::from_positions(vec![0.0], 8).unwrap();
-        e.step_ou_exact(1e-12, 0.0, 1.0, 1.0).unwrap();
+        e.step_ou_exact(&ou(1e-12, 0.0, 1.0), 1.0).unwrap();
         let xi: f64 = StandardNormal.sample(&mut streams(8, 1)[0]);
         let expected = (2.0f64 * (1.0 - 1e-12 + 4e-24 / 6.0)).sqrt() * xi;
         let tol = Tolerance::conditioning(4.0, expected);
@@ -685,9 +814,9 @@ mod tests {
         let moved = observed
             .step_euler_maruyama_observed(&g, 0.5, 0.01, |x, y| y - x)
             .unwrap();
-        plain.step_ou_exact(2.0, 1.0, 0.5, 0.1).unwrap();
+        plain.step_ou_exact(&ou(2.0, 1.0, 0.5), 0.1).unwrap();
         let energy = observed
-            .step_ou_exact_observed(2.0, 1.0, 0.5, 0.1, |_, y| (y - 1.0) * (y - 1.0))
+            .step_ou_exact_observed(&ou(2.0, 1.0, 0.5), 0.1, |_, y| (y - 1.0) * (y - 1.0))
             .unwrap();
         assert!(
             bits(&plain) == bits(&observed),

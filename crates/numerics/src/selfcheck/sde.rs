@@ -1,19 +1,37 @@
-//! Self-checks of [`crate::sde`]: the exact-OU step against the closed-form OU moments (`NV1`),
-//! Euler–Maruyama's weak order (`NV2`), and the exact step's freedom from step-size bias (`NV3`).
+//! Self-checks of [`crate::sde`]: the exact-OU ensemble and the OU closed forms against an
+//! independent reference (`NV1`), Euler–Maruyama's weak order (`NV2`), and the exact step's
+//! freedom from step-size bias (`NV3`).
 //!
-//! The references are [`ou_mean`] and [`ou_variance`], which share no code with the ensemble
-//! integrators except the transition coefficients for one duration; `NV1`/`NV3` compose many
-//! steps (where a wrong coefficient compounds) and a single step against them, `NV2` integrates
-//! with Euler–Maruyama, which does not use those coefficients at all.
+//! The reference of all three is the pair of moment equations of the Ornstein–Uhlenbeck process
+//!
+//! $$\dot\mu = -kD\,(\mu - m),\qquad \dot{(\sigma^2)} = -2kD\,\sigma^2 + 2D$$
+//!
+//! (hand derivation: Itô's formula for $x$ and $(x-\mu)^2$ under the linear drift
+//! $-kD(x-m)$ and noise $\sqrt{2D}\,dW$), integrated numerically by [`crate::ode::integrate`] with
+//! its tol-vs-tol/10 error estimate. It shares no formula with [`OuProcess`], whose coefficients
+//! ($e^{-kD\tau}$, $(1 - e^{-2kD\tau})/k$) feed both the closed forms
+//! ([`OuProcess::mean`], [`OuProcess::variance`]) and the exact step. Comparing the ensemble with
+//! those closed forms, or one step with many, could not detect a wrong coefficient: a wrong
+//! transition that is still the exact law of *some* OU process (e.g. the rate $k\tau$ instead of
+//! $kD\tau$, the process with $D = 1$) composes consistently over any number of steps and agrees
+//! with closed forms built from the same coefficient. Against the moment ODE, both the closed forms
+//! and the ensemble fail (checked by that mutation, dropping $D$ from the rate: `NV1` and `NV3`
+//! fail). Every setting has $k \ne D$ and $D \ne 1$, so that a misplaced or missing $k$ or $D$
+//! changes the numbers.
+//!
+//! Tolerances: closed form against the ODE, [`ESTIMATE_FACTOR`] × the ODE's error estimate plus
+//! the rounding floor; an ensemble against the ODE, $k\hat\sigma/\sqrt N$ (the ODE's own error,
+//! below $10^{-10}$, is seven orders smaller and not added).
 //!
 //! Sizes per profile (particles; quick / standard / full) keep the quick profile of all three
 //! claims well under 1.5 s in release builds on two cores.
 
 use crate::claim::{CheckConfig, Claim, Evidence, Source};
 use crate::error::Result;
-use crate::sde::{Ensemble, ou_mean, ou_variance};
+use crate::ode::{OdeOptions, from_fn, integrate};
+use crate::sde::{Ensemble, OuProcess};
 use crate::stats::{Welford, log_log_slope};
-use crate::tolerance::{DEFAULT_K, Tolerance};
+use crate::tolerance::{DEFAULT_K, ESTIMATE_FACTOR, Tolerance};
 
 pub(super) fn claims() -> Vec<Claim> {
     vec![
@@ -21,7 +39,8 @@ pub(super) fn claims() -> Vec<Claim> {
             "NV1",
             Source::Numerics,
             &[],
-            "exact-OU ensemble mean and variance at time t match the exact OU solution",
+            "the OU closed forms and the exact-OU ensemble's mean and variance at time t match the \
+             moment ODEs integrated numerically",
             nv1,
         ),
         Claim::new(
@@ -53,6 +72,17 @@ struct OuCase {
     time: f64,
 }
 
+/// The mean and variance at the final time from the moment ODEs, with the solver's error estimate
+/// (one absolute bound for both components).
+struct MomentReference {
+    mean: f64,
+    variance: f64,
+    estimate: f64,
+}
+
+/// The independent reference's method, for the evidence.
+const REFERENCE_METHOD: &str = "moment ODEs (Dopri5, rtol 1e-10, tol vs tol/10 estimate)";
+
 impl OuCase {
     fn point(&self) -> String {
         format!(
@@ -66,32 +96,41 @@ impl OuCase {
         )
     }
 
-    fn exact_mean(&self) -> Result<f64> {
-        ou_mean(
-            self.stiffness,
-            self.centre,
-            self.diffusion,
-            self.time,
-            self.initial_mean,
-        )
+    fn process(&self) -> Result<OuProcess> {
+        OuProcess::new(self.stiffness, self.centre, self.diffusion)
     }
 
-    fn exact_variance(&self) -> Result<f64> {
-        ou_variance(
-            self.stiffness,
-            self.diffusion,
+    /// Integrates $\dot\mu = -kD(\mu-m)$, $\dot{(\sigma^2)} = -2kD\sigma^2 + 2D$ from
+    /// $(\mu_0, \sigma_0^2)$ over $[0, t]$ (module docs).
+    fn reference(&self) -> Result<MomentReference> {
+        let (k, m, d) = (self.stiffness, self.centre, self.diffusion);
+        let moments = from_fn(2, move |_t: f64, y: &[f64], dy: &mut [f64]| {
+            dy[0] = -k * d * (y[0] - m);
+            dy[1] = -2.0 * k * d * y[1] + 2.0 * d;
+        });
+        let solution = integrate(
+            &moments,
+            0.0,
             self.time,
-            self.initial_variance,
-        )
+            &[self.initial_mean, self.initial_variance],
+            &OdeOptions::default(),
+        )?;
+        Ok(MomentReference {
+            mean: solution.y[0],
+            variance: solution.y[1],
+            // Always present with the default options (estimate on); NaN would fail loudly.
+            estimate: solution.report.error_estimate.unwrap_or(f64::NAN),
+        })
     }
 
     /// An ensemble of `n` particles from the start distribution, advanced to `time` by `steps`
     /// exact-OU steps of equal size.
     fn run_exact(&self, n: usize, steps: u32, seed: u64) -> Result<Ensemble> {
+        let process = self.process()?;
         let mut ensemble = Ensemble::gaussian(n, self.initial_mean, self.initial_variance, seed)?;
         let dt = self.time / f64::from(steps);
         for _ in 0..steps {
-            ensemble.step_ou_exact(self.stiffness, self.centre, self.diffusion, dt)?;
+            ensemble.step_ou_exact(&process, dt)?;
         }
         Ok(ensemble)
     }
@@ -126,6 +165,26 @@ impl Summary {
     fn variance_standard_error(&self) -> f64 {
         self.squared_deviations.standard_error()
     }
+
+    /// The ensemble's mean and variance against the reference, with sampling tolerances.
+    fn against(&self, point: &str, method: &str, reference: &MomentReference) -> [Evidence; 2] {
+        [
+            Evidence::compare(
+                point,
+                format!("{method}: mean vs {REFERENCE_METHOD}"),
+                reference.mean,
+                self.positions.mean(),
+                self.positions.tolerance(DEFAULT_K),
+            ),
+            Evidence::compare(
+                point,
+                format!("{method}: variance vs {REFERENCE_METHOD}"),
+                reference.variance,
+                self.variance,
+                self.variance_tolerance(),
+            ),
+        ]
+    }
 }
 
 fn nv1(config: &CheckConfig) -> Result<Vec<Evidence>> {
@@ -141,11 +200,11 @@ fn nv1(config: &CheckConfig) -> Result<Vec<Evidence>> {
             initial_variance: 0.25,
             time: 1.0,
         },
-        // Repulsive (k < 0): the exact step must handle growth, e^{−kDt} = e^{1/4}.
+        // Repulsive (k < 0): the exact step must handle growth, e^{−kDt} = e^{1/5}.
         OuCase {
             stiffness: -0.5,
             centre: 0.5,
-            diffusion: 1.0,
+            diffusion: 0.8,
             initial_mean: 0.0,
             initial_variance: 0.5,
             time: 0.5,
@@ -153,23 +212,26 @@ fn nv1(config: &CheckConfig) -> Result<Vec<Evidence>> {
     ];
     let mut evidence = Vec::new();
     for (i, case) in cases.iter().enumerate() {
+        let point = case.point();
+        let reference = case.reference()?;
+        let process = case.process()?;
+        evidence.push(Evidence::compare(
+            point.clone(),
+            format!("closed form OuProcess::mean vs {REFERENCE_METHOD}"),
+            reference.mean,
+            process.mean(case.time, case.initial_mean)?,
+            Tolerance::error_estimate(ESTIMATE_FACTOR, reference.estimate, reference.mean),
+        ));
+        evidence.push(Evidence::compare(
+            point.clone(),
+            format!("closed form OuProcess::variance vs {REFERENCE_METHOD}"),
+            reference.variance,
+            process.variance(case.time, case.initial_variance)?,
+            Tolerance::error_estimate(ESTIMATE_FACTOR, reference.estimate, reference.variance),
+        ));
         let ensemble = case.run_exact(n, STEPS, config.stream_seed(100 + i as u64))?;
-        let s = Summary::of(&ensemble);
         let method = format!("exact-OU ensemble, N={n}, {STEPS} steps");
-        evidence.push(Evidence::compare(
-            case.point(),
-            format!("{method}: mean"),
-            case.exact_mean()?,
-            s.positions.mean(),
-            s.positions.tolerance(DEFAULT_K),
-        ));
-        evidence.push(Evidence::compare(
-            case.point(),
-            format!("{method}: variance"),
-            case.exact_variance()?,
-            s.variance,
-            s.variance_tolerance(),
-        ));
+        evidence.extend(Summary::of(&ensemble).against(&point, &method, &reference));
     }
     Ok(evidence)
 }
@@ -184,22 +246,25 @@ fn nv1(config: &CheckConfig) -> Result<Vec<Evidence>> {
 const NV2_MIN_BIAS_IN_STANDARD_ERRORS: f64 = 10.0;
 
 fn nv2(config: &CheckConfig) -> Result<Vec<Evidence>> {
-    // OU in E = x²/2 (k = D = 1, m = 0) from the point mass at x₀ = 5, five equilibrium standard
-    // deviations away; observable E[x²] at t = 1, exact e^{−2}·25 + 1 − e^{−2} ≈ 4.2480.
-    // Euler–Maruyama's E[x²] is (1−h)^{2n}·25 + 2h(1−(1−h)^{2n})/(1−(1−h)²) at h = t/n, whose
-    // bias over h = 1/4 … 1/32 is −0.717, −0.356, −0.177, −0.088 (fitted slope 1.007, so
-    // higher-order terms move the fit by < 0.01). Var[x²] ≈ 13, so the smallest bias is
-    // ≈ 17, 49 and 98 standard errors from zero for the quick, standard and full N.
+    // OU with k = 1.5, D = 0.6 (kD = 0.9), m = 0 from the point mass at x₀ = 5, about six
+    // equilibrium standard deviations away; observable E[x²] at t = 1, exact
+    // 25·e^{−1.8} + (1 − e^{−1.8})/1.5 ≈ 4.6889 (here taken from the moment ODEs).
+    // Euler–Maruyama's E[x²] is c^n·25 + 2Dh(1 − c^n)/(1 − c), c = (1 − kDh)², at h = t/n, whose
+    // bias over h = 1/4 … 1/32 is −0.782, −0.384, −0.190, −0.094 (hand-evaluated recursion;
+    // fitted slope 1.016, so higher-order terms move the fit by < 0.02). Var[x²] = 4μ²s² + 2s⁴
+    // ≈ 9.8 at h = 1/32, so the smallest bias is ≈ 21, 60 and 121 standard errors from zero for
+    // the quick, standard and full N.
     let case = OuCase {
-        stiffness: 1.0,
+        stiffness: 1.5,
         centre: 0.0,
-        diffusion: 1.0,
+        diffusion: 0.6,
         initial_mean: 5.0,
         initial_variance: 0.0,
         time: 1.0,
     };
     let n = config.profile.pick(500_000, 4_000_000, 16_000_000);
-    let exact = case.exact_mean()?.powi(2) + case.exact_variance()?;
+    let reference = case.reference()?;
+    let exact = reference.mean * reference.mean + reference.variance;
     let gradient = |_t: f64, x: f64| case.stiffness * (x - case.centre);
     let step_counts = [4u32, 8, 16, 32];
     let mut dts = Vec::new();
@@ -220,24 +285,36 @@ fn nv2(config: &CheckConfig) -> Result<Vec<Evidence>> {
     let slope = log_log_slope(&dts, &biases);
     let point = format!("{}, observable E[x^2], dt=1/4..1/32", case.point());
     let smallest = step_counts.len() - 1;
+    let (bias, resolution) = (
+        biases[smallest],
+        NV2_MIN_BIAS_IN_STANDARD_ERRORS * standard_errors[smallest],
+    );
     Ok(vec![
         Evidence::compare(
             point.clone(),
-            format!("Euler-Maruyama ensembles N={n}: fitted log-log slope of |bias| vs dt"),
+            format!(
+                "Euler-Maruyama ensembles N={n}: fitted log-log slope of |bias| vs dt \
+                 (bias against {REFERENCE_METHOD})"
+            ),
             1.0,
             slope,
             Tolerance::stated_absolute(0.2, "issue #2: fitted order within 0.2 of 1"),
         ),
+        // The precondition "|bias| ≥ 10·SE at the smallest step" as a comparison: expected the
+        // measured |bias|, observed 10·SE, tolerance |bias| − 10·SE. Then
+        // |10·SE − |bias|| ≤ |bias| − 10·SE holds exactly when 10·SE ≤ |bias| (a negative
+        // tolerance fails), and rel_err = 1 − 10·SE/|bias| is the fraction of the bias left over.
         Evidence::compare(
             point,
             format!(
-                "standard error of E[x^2] at dt=1/{} (bias there {:.3e})",
-                step_counts[smallest], biases[smallest]
+                "resolution at dt=1/{}: 10 standard errors of E[x^2] (observed) must not exceed \
+                 the |bias| there (expected)",
+                step_counts[smallest]
             ),
-            0.0,
-            standard_errors[smallest],
+            bias,
+            resolution,
             Tolerance::stated_absolute(
-                biases[smallest] / NV2_MIN_BIAS_IN_STANDARD_ERRORS,
+                bias - resolution,
                 "design: smallest-dt |bias| >= 10 standard errors, so the fit is not fitting noise",
             ),
         ),
@@ -250,59 +327,38 @@ fn nv3(config: &CheckConfig) -> Result<Vec<Evidence>> {
     let case = OuCase {
         stiffness: 1.5,
         centre: 0.5,
-        diffusion: 1.0,
+        diffusion: 2.0,
         initial_mean: 2.0,
         initial_variance: 0.5,
-        time: 2.0,
+        time: 1.0,
     };
     let n = config.profile.pick(400_000, 1_600_000, 6_400_000);
     let one = Summary::of(&case.run_exact(n, 1, config.stream_seed(300))?);
     let many = Summary::of(&case.run_exact(n, MANY, config.stream_seed(301))?);
-    let exact_variance = case.exact_variance()?;
-    let exact_mean = case.exact_mean()?;
+    let reference = case.reference()?;
     let point = case.point();
-    let one_method = format!("one exact-OU step of size t, N={n}");
-    let many_method = format!("{MANY} exact-OU steps of size t/{MANY}, N={n}");
     let combined = one
         .variance_standard_error()
         .hypot(many.variance_standard_error());
-    Ok(vec![
-        Evidence::compare(
-            point.clone(),
-            format!("{one_method}: variance"),
-            exact_variance,
-            one.variance,
-            one.variance_tolerance(),
-        ),
-        Evidence::compare(
-            point.clone(),
-            format!("{many_method}: variance"),
-            exact_variance,
-            many.variance,
-            many.variance_tolerance(),
-        ),
-        Evidence::compare(
-            point.clone(),
-            format!("variance: one step vs {MANY} steps (independent ensembles)"),
-            many.variance,
-            one.variance,
-            Tolerance::standard_errors(DEFAULT_K, combined),
-        ),
-        Evidence::compare(
-            point.clone(),
-            format!("{one_method}: mean"),
-            exact_mean,
-            one.positions.mean(),
-            one.positions.tolerance(DEFAULT_K),
-        ),
-        Evidence::compare(
-            point,
-            format!("{many_method}: mean"),
-            exact_mean,
-            many.positions.mean(),
-            many.positions.tolerance(DEFAULT_K),
-        ),
-    ])
+    let mut evidence = Vec::new();
+    evidence.extend(one.against(
+        &point,
+        &format!("one exact-OU step of size t, N={n}"),
+        &reference,
+    ));
+    evidence.extend(many.against(
+        &point,
+        &format!("{MANY} exact-OU steps of size t/{MANY}, N={n}"),
+        &reference,
+    ));
+    evidence.push(Evidence::compare(
+        point,
+        format!("variance: one step vs {MANY} steps (independent ensembles)"),
+        many.variance,
+        one.variance,
+        Tolerance::standard_errors(DEFAULT_K, combined),
+    ));
+    Ok(evidence)
 }
 
 #[cfg(test)]
@@ -325,13 +381,16 @@ mod tests {
         pool.install(|| {
             // Several full chunks and a ragged last one.
             let mut e = Ensemble::gaussian(5 * CHUNK_LEN + 123, 0.3, 0.7, 99).unwrap();
+            let trap = OuProcess::new(1.3, -0.2, 0.8).unwrap();
             for _ in 0..3 {
                 e.step_euler_maruyama(&|t: f64, x: f64| x * x * x - x + t, 0.8, 0.01)
                     .unwrap();
-                e.step_ou_exact(1.3, -0.2, 0.8, 0.05).unwrap();
+                e.step_ou_exact(&trap, 0.05).unwrap();
             }
             let work = e
-                .step_ou_exact_observed(0.7, 0.1, 0.8, 0.02, |x, y| y * y - x * x)
+                .step_ou_exact_observed(&OuProcess::new(0.7, 0.1, 0.8).unwrap(), 0.02, |x, y| {
+                    y * y - x * x
+                })
                 .unwrap();
             let bits = e.positions().iter().map(|x| x.to_bits()).collect();
             (bits, e.moments(), e.moments_of(|x| x.sin()), work)

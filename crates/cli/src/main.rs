@@ -6,6 +6,7 @@
 
 mod eval;
 mod list;
+mod simulate;
 mod verify;
 
 use thermocheck::registry;
@@ -34,6 +35,11 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Run the claims' checks and print the evidence.
     Verify(verify::VerifyArgs),
+    /// Langevin ensemble runs.
+    Simulate {
+        #[command(subcommand)]
+        what: simulate::SimulateCommand,
+    },
 }
 
 /// Why a command did not succeed.
@@ -78,7 +84,9 @@ fn main() -> ExitCode {
                     return ExitCode::SUCCESS;
                 }
                 DisplayHelpOnMissingArgumentOrSubcommand => {
-                    eprintln!("error: a command is required (list, eval, verify); see --help");
+                    eprintln!(
+                        "error: a command is required (list, eval, verify, simulate); see --help"
+                    );
                     return ExitCode::from(2);
                 }
                 _ => {}
@@ -91,6 +99,7 @@ fn main() -> ExitCode {
         Command::List { json } => list::run(json),
         Command::Eval(args) => eval::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Simulate { what } => simulate::run(&what),
     };
     match result {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,

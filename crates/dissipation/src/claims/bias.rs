@@ -165,13 +165,16 @@ pub(super) fn dv1(config: &CheckConfig) -> Result<Vec<Evidence>> {
     Ok(out)
 }
 
+/// A Gaussian-family learning problem: energy, θ₀, data, schedule and a label.
+type GaussianCase<'a> = (&'a dyn EnergyFamily, Vec<f64>, Data, Schedule, &'static str);
+
 /// DV2: for Gaussian families under any schedule, W − ΔF = KL(q_T‖p_θT) + ∫ D E_q|∇ln(q/p)|² dt
 /// (D9), with the jumps entering W and the KL term only; and the same on the Fokker–Planck density
 /// of the quartic, where it holds up to the time discretisation.
 pub(super) fn dv2(config: &CheckConfig) -> Result<Vec<Evidence>> {
     let mut out = Vec::new();
     let mean = GaussianMean::new(1.0)?;
-    let cases: Vec<(&dyn EnergyFamily, Vec<f64>, Data, Schedule, &str)> = vec![
+    let cases: Vec<GaussianCase> = vec![
         (
             &mean,
             vec![0.0],

@@ -6,7 +6,6 @@ use crate::energy::GaussianMean;
 use crate::gaussian::GaussianProtocol;
 use crate::learning::LearningProblem;
 use crate::particles::{self, ParticleOptions, ParticleRun};
-use crate::schedule::{Gain, Schedule};
 use thermocheck_numerics::stats::{Welford, log_log_slope};
 use thermocheck_numerics::tolerance::DEFAULT_K;
 use thermocheck_numerics::{CheckConfig, Evidence, Result, Tolerance};
@@ -53,16 +52,6 @@ pub(crate) fn mean_field_reference(
     }
     step(&mut theta, m, protocol.final_impulse(), &mut work);
     Ok((work, theta))
-}
-
-/// The D14 schedule: η*(t) on (0, T) with the η₀ and η_T impulses.
-fn optimal_schedule(protocol: &GaussianProtocol) -> Result<Schedule> {
-    let p = *protocol;
-    Schedule::scalar("optimal η*(t) (D14)", protocol.duration(), move |t| {
-        p.optimal_learning_rate(t).unwrap_or(f64::NAN)
-    })?
-    .with_impulse(0.0, Gain::Scalar(protocol.initial_impulse()))?
-    .with_impulse(protocol.duration(), Gain::Scalar(protocol.final_impulse()))
 }
 
 /// Numbers in short scientific notation, for evidence labels.
@@ -135,7 +124,7 @@ pub(super) fn dv10(config: &CheckConfig) -> Result<Vec<Evidence>> {
         mean_field_reference(&protocol, start, target, updates, Relaxation::Exact)?;
     let energy = GaussianMean::new(1.0)?;
     let data = Data::gaussian(target, 0.0)?;
-    let schedule = optimal_schedule(&protocol)?;
+    let schedule = protocol.optimal_schedule(true)?;
     let theta0 = [start];
     let problem = LearningProblem::new(&energy, &data, &schedule, &theta0, 1.0)?;
     let runs = (0..replicas)

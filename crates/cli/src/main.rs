@@ -115,12 +115,24 @@ fn main() -> ExitCode {
     }
 }
 
-/// clap renders usage errors over several lines (message, tip, usage); the contract is one line.
+/// clap renders usage errors over several lines (message, details, tip, usage); the contract is
+/// one line, so keep the message and its details (up to the first blank line) joined by spaces.
 fn first_line_of_clap_error(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
-    let line = rendered.lines().next().unwrap_or("invalid arguments");
-    line.strip_prefix("error: ")
-        .unwrap_or(line)
+    let message: Vec<&str> = rendered
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let line = message.join(" ");
+    let line = line
+        .strip_prefix("error: ")
+        .unwrap_or(&line)
         .trim()
-        .to_owned()
+        .to_owned();
+    if line.is_empty() {
+        "invalid arguments".to_owned()
+    } else {
+        line
+    }
 }

@@ -132,7 +132,10 @@ fn learning(args: &LearningArgs) -> Result<Outcome, Failure> {
         let mut file = std::fs::File::create(path)
             .map_err(|e| Failure::Input(format!("--out {}: {e}", path.display())))?;
         let write = |file: &mut std::fs::File| -> std::io::Result<()> {
-            writeln!(file, "t,theta,chain_mean,work,objective,approximate_objective,bias")?;
+            writeln!(
+                file,
+                "t,theta,chain_mean,work,objective,approximate_objective,bias"
+            )?;
             for r in &run.trajectory {
                 writeln!(
                     file,
@@ -148,8 +151,7 @@ fn learning(args: &LearningArgs) -> Result<Outcome, Failure> {
             }
             Ok(())
         };
-        write(&mut file)
-            .map_err(|e| Failure::Check(format!("writing {}: {e}", path.display())))?;
+        write(&mut file).map_err(|e| Failure::Check(format!("writing {}: {e}", path.display())))?;
         println!("wrote {} rows to {}", run.trajectory.len(), path.display());
         return Ok(Outcome::Passed);
     }
@@ -164,14 +166,20 @@ fn learning(args: &LearningArgs) -> Result<Outcome, Failure> {
         args.seed
     );
     println!("RNG: {}", thermocheck_numerics::RNG_ALGORITHM);
-    println!("θ_T                      {:.9}   (target {})", run.theta[0], args.target);
+    println!(
+        "θ_T                      {:.9}   (target {})",
+        run.theta[0], args.target
+    );
     println!(
         "mean work ⟨W⟩            {:.9} ± {:.2e}   (± σ̂/√N per particle; feedback through θ can widen the run-to-run spread)",
         run.work.mean(),
         run.work.standard_error()
     );
     println!("sd(W)                    {:.9}", run.work.std_dev());
-    println!("⟨e^(−W)⟩                 {:.9}   (Jarzynski: 1)", run.exp_minus_work.mean());
+    println!(
+        "⟨e^(−W)⟩                 {:.9}   (Jarzynski: 1)",
+        run.exp_minus_work.mean()
+    );
     println!("bias L − L̃              {bias:.9}");
     println!(
         "(L − L̃) − (ΣW − ΔF)      {:.3e}   (D8: zero to round-off)",

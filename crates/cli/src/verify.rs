@@ -116,9 +116,9 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
                     stochastic.push(claim.clone());
                 }
                 rows.extend(evidence.into_iter().map(|evidence| Row {
-                claim: claim.id,
-                source: claim.source,
-                evidence,
+                    claim: claim.id,
+                    source: claim.source,
+                    evidence,
                     error: None,
                 }))
             }
@@ -295,7 +295,9 @@ fn print_table(report: &Report) {
         println!("failing claims: {}", failing.join(", "));
     }
     if !report.seed_sweep.is_empty() {
-        println!("seed sweep of the stochastic claims (quick profile, seeds split from the master seed):");
+        println!(
+            "seed sweep of the stochastic claims (quick profile, seeds split from the master seed):"
+        );
         for s in &report.seed_sweep {
             println!("  {:<5} {}/{} seeds passed", s.claim, s.passed, s.seeds);
         }

@@ -122,7 +122,9 @@ fn list_shows_claims_and_quantities() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    for id in ["NV1", "NV2", "NV3", "NV4", "NV5", "NV6", "NV7"] {
+    for id in [
+        "NV1", "NV2", "NV3", "NV4", "NV5", "NV6", "NV7", "NV8", "NV9", "DV1", "DV10",
+    ] {
         assert!(ids.contains(&id), "{id} missing from list: {ids:?}");
     }
     let names: Vec<&str> = doc["quantities"]
@@ -131,7 +133,75 @@ fn list_shows_claims_and_quantities() {
         .iter()
         .map(|q| q["name"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&"ou-variance") && names.contains(&"ou-mean"));
+    for name in [
+        "ou-variance",
+        "ou-mean",
+        "min-excess-work",
+        "ramp-excess-work",
+        "optimal-learning-rate",
+        "initial-impulse",
+        "final-impulse",
+        "optimal-protocol",
+        "stiffness-min-work",
+    ] {
+        assert!(names.contains(&name), "{name} missing from list: {names:?}");
+    }
+}
+
+#[test]
+fn simulate_learning_reports_the_bias_identity_and_writes_csv() {
+    let base = [
+        "simulate",
+        "learning",
+        "--schedule",
+        "optimal",
+        "--particles",
+        "2000",
+        "--steps",
+        "50",
+        "--duration",
+        "1",
+        "--variance",
+        "1",
+        "--diffusion",
+        "1",
+        "--start",
+        "0",
+        "--target",
+        "2",
+    ];
+    let o = thermocheck(&base);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let residual: f64 = text
+        .lines()
+        .find(|l| l.starts_with("(L − L̃) − (ΣW − ΔF)"))
+        .and_then(|l| l.split_whitespace().nth(7))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no D8 residual in {text}"));
+    // D8 holds to round-off: 50 updates, O(1) ledger terms.
+    assert!(residual.abs() < 1e-12, "{residual}");
+
+    let dir = std::env::temp_dir().join(format!("thermocheck-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("run.csv");
+    let o = thermocheck(&[&base[..], &["--out", csv.to_str().unwrap()]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = rows.lines();
+    assert_eq!(
+        lines.next(),
+        Some("t,theta,chain_mean,work,objective,approximate_objective,bias")
+    );
+    assert_eq!(lines.count(), 50);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    assert_input_error(&[&base[..4], &["--rate", "1"]].concat(), "--particles");
+    let constant = [&base[..3], &["constant"], &base[4..]].concat();
+    assert_input_error(&constant, "--schedule constant requires --rate");
+    let mut bad = base.to_vec();
+    bad[11] = "-1";
+    assert_input_error(&bad, "--variance must be finite and > 0 (got -1)");
 }
 
 /// The evidence of a verify run: everything but the header (which names the thread count).

@@ -86,7 +86,9 @@ impl Data {
     pub fn expect_low_degree(&self, f: impl Fn(f64) -> f64) -> f64 {
         match self {
             Data::Samples(s) => s.iter().map(|&x| f(x)).sum::<f64>() / s.len() as f64,
-            Data::Gaussian { mean, variance } => quad::three_point_gauss_hermite(*mean, *variance, f),
+            Data::Gaussian { mean, variance } => {
+                quad::three_point_gauss_hermite(*mean, *variance, f)
+            }
         }
     }
 }

@@ -84,9 +84,8 @@ pub fn learn(problem: &LearningProblem<'_>, options: &DensityOptions) -> Result<
     let dt = duration / options.steps as f64;
     let grid = Grid::new(options.lower, options.upper, options.cells)?;
     let free_energy = |theta: &[f64]| grid.free_energy(|x| energy.energy(theta, x));
-    let objective = |theta: &[f64]| -> Result<f64> {
-        Ok(problem.data_energy(theta)? - free_energy(theta)?)
-    };
+    let objective =
+        |theta: &[f64]| -> Result<f64> { Ok(problem.data_energy(theta)? - free_energy(theta)?) };
 
     let mut theta = problem.initial().to_vec();
     let initial = grid.equilibrium(|x| energy.energy(&theta, x))?;

@@ -333,7 +333,11 @@ mod tests {
         for (family, theta) in &cases {
             let closed = family.free_energy(theta).unwrap();
             let numeric = ByQuadrature(family.as_ref()).free_energy(theta).unwrap();
-            assert!((closed - numeric).abs() < 1e-12, "{}: {closed} vs {numeric}", family.name());
+            assert!(
+                (closed - numeric).abs() < 1e-12,
+                "{}: {closed} vs {numeric}",
+                family.name()
+            );
         }
     }
 

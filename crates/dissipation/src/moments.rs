@@ -100,11 +100,13 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
     let theta0 = problem.initial();
     let n = problem.dimension();
     let d = problem.diffusion();
-    let (k0, mu0) = energy.quadratic_trap(theta0).ok_or_else(|| Error::InvalidParameter {
-        parameter: format!("energy ({}: not a Gaussian family)", energy.name()),
-        requirement: error::Requirement::Finite,
-        value: f64::NAN,
-    })?;
+    let (k0, mu0) = energy
+        .quadratic_trap(theta0)
+        .ok_or_else(|| Error::InvalidParameter {
+            parameter: format!("energy ({}: not a Gaussian family)", energy.name()),
+            requirement: error::Requirement::Finite,
+            value: f64::NAN,
+        })?;
     error::count_at_least("output-intervals", options.output_intervals, 1)?;
     let schedule = problem.schedule();
     let duration = schedule.duration();
@@ -150,7 +152,11 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
 
     let mut impulse_works = Vec::new();
     let jump = |index: usize, t: f64, y: &mut [f64]| {
-        for impulse in schedule.impulses().iter().filter(|i| i.time == times[index]) {
+        for impulse in schedule
+            .impulses()
+            .iter()
+            .filter(|i| i.time == times[index])
+        {
             let theta: Vec<f64> = y[THETA..THETA + n].to_vec();
             let (m, w) = (y[M], y[W_CHAIN]);
             let result = (|| -> Result<(Vec<f64>, f64, f64)> {
@@ -199,7 +205,9 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
 
     let ledger = |t: f64, y: &[f64]| -> Result<LedgerPoint> {
         let theta = &y[THETA..THETA + n];
-        let (k, mu) = energy.quadratic_trap(theta).expect("validated during the run");
+        let (k, mu) = energy
+            .quadratic_trap(theta)
+            .expect("validated during the run");
         let (m, w) = (y[M], y[W_CHAIN]);
         let u = k * w - 1.0;
         let chain = ChainSummary {
@@ -238,7 +246,9 @@ fn chain_gradient(energy: &dyn EnergyFamily, theta: &[f64], m: f64, w: f64) -> V
     let dx = (3.0 * w).sqrt();
     for (x, weight) in [(m - dx, 1.0 / 6.0), (m, 2.0 / 3.0), (m + dx, 1.0 / 6.0)] {
         energy.grad_theta(theta, x, &mut buf);
-        g.iter_mut().zip(&buf).for_each(|(gi, bi)| *gi += weight * bi);
+        g.iter_mut()
+            .zip(&buf)
+            .for_each(|(gi, bi)| *gi += weight * bi);
     }
     g
 }

@@ -132,11 +132,13 @@ pub fn learn_with_progress(
     options: &ParticleOptions,
     progress: impl Fn(usize),
 ) -> Result<ParticleRun> {
-    let options = ParticleOptions::new(options.particles, options.updates, options.seed)
-        .map(|o| ParticleOptions {
-            chain_substeps: options.chain_substeps,
-            record_every: options.record_every,
-            ..o
+    let options =
+        ParticleOptions::new(options.particles, options.updates, options.seed).map(|o| {
+            ParticleOptions {
+                chain_substeps: options.chain_substeps,
+                record_every: options.record_every,
+                ..o
+            }
         })?;
     error::count_at_least("chain-substeps", options.chain_substeps, 1)?;
     let energy = problem.energy();
@@ -148,7 +150,7 @@ pub fn learn_with_progress(
 
     let mut theta = problem.initial().to_vec();
     let positions = equilibrium_sample(energy, &theta, options.particles, options.seed)?;
-    let noise_seed = thermocheck_numerics::claim::splitmix64(options.seed ^ 0x5EED_0F_C4A1);
+    let noise_seed = thermocheck_numerics::claim::splitmix64(options.seed ^ 0x005E_ED0F_C4A1);
     let mut chain = Ensemble::from_positions(positions, noise_seed)?;
     let mut works = vec![0.0; options.particles];
 
@@ -164,7 +166,15 @@ pub fn learn_with_progress(
     let mut impulses = schedule.impulses().iter().peekable();
 
     while let Some(i) = impulses.next_if(|i| i.time == 0.0) {
-        theta = update(problem, &chain, &mut works, &theta, &i.gain, 0.0, &mut ledger)?;
+        theta = update(
+            problem,
+            &chain,
+            &mut works,
+            &theta,
+            &i.gain,
+            0.0,
+            &mut ledger,
+        )?;
     }
     for k in 0..options.updates {
         let t = k as f64 * h;
@@ -178,9 +188,25 @@ pub fn learn_with_progress(
         } else {
             (k + 1) as f64 * h
         };
-        theta = update(problem, &chain, &mut works, &theta, &gain, t_next, &mut ledger)?;
+        theta = update(
+            problem,
+            &chain,
+            &mut works,
+            &theta,
+            &gain,
+            t_next,
+            &mut ledger,
+        )?;
         while let Some(i) = impulses.next_if(|i| i.time <= t_next) {
-            theta = update(problem, &chain, &mut works, &theta, &i.gain, t_next, &mut ledger)?;
+            theta = update(
+                problem,
+                &chain,
+                &mut works,
+                &theta,
+                &i.gain,
+                t_next,
+                &mut ledger,
+            )?;
         }
         progress(k + 1);
         let record = options.record_every > 0

@@ -155,7 +155,10 @@ pub(super) fn dv1(config: &CheckConfig) -> Result<Vec<Evidence>> {
         .error_estimate
         .expect("moment runs estimate their error");
     out.push(Evidence::compare(
-        format!("{}, θ₀ = (0, 2), D = 0.7, T = 2", GaussianMeanStiffness.name()),
+        format!(
+            "{}, θ₀ = (0, 2), D = 0.7, T = 2",
+            GaussianMeanStiffness.name()
+        ),
         "moment ODEs: L − L̃ (estimator path) vs W − ΔF (work, free energy)",
         end.excess_work(),
         end.bias(),

@@ -129,7 +129,8 @@ pub(super) fn dv10(config: &CheckConfig) -> Result<Vec<Evidence>> {
     let problem = LearningProblem::new(&energy, &data, &schedule, &theta0, 1.0)?;
     let runs = (0..replicas)
         .map(|r| {
-            let options = ParticleOptions::new(per_replica, updates, config.stream_seed(100 + r as u64))?;
+            let options =
+                ParticleOptions::new(per_replica, updates, config.stream_seed(100 + r as u64))?;
             particles::learn(&problem, &options)
         })
         .collect::<Result<Vec<_>>>()?;
@@ -138,9 +139,8 @@ pub(super) fn dv10(config: &CheckConfig) -> Result<Vec<Evidence>> {
         runs.iter().for_each(|r| w.push(f(r)));
         w
     };
-    let point = format!(
-        "T = σ² = D = 1, Δ = 2, {replicas} replicas × N = {per_replica}, h = 1/{updates}"
-    );
+    let point =
+        format!("T = σ² = D = 1, Δ = 2, {replicas} replicas × N = {per_replica}, h = 1/{updates}");
     let method = "particle SGD (exact-OU chain moves), SE from the replica spread";
     let mean_work = across(&|r| r.work.mean());
     out.push(Evidence::compare(
@@ -178,7 +178,11 @@ pub(super) fn dv10(config: &CheckConfig) -> Result<Vec<Evidence>> {
     ));
     let worst = runs
         .iter()
-        .max_by(|a, b| a.identity_residual().abs().total_cmp(&b.identity_residual().abs()))
+        .max_by(|a, b| {
+            a.identity_residual()
+                .abs()
+                .total_cmp(&b.identity_residual().abs())
+        })
         .expect("replicas");
     out.push(Evidence::compare(
         point,

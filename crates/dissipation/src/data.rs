@@ -63,7 +63,7 @@ impl Data {
         }
     }
 
-    /// $\mathbb E_{p_D}[f]$: the sample average, or for the Gaussian double-exponential
+    /// $\mathbb E_{p_D}[\,f\,]$: the sample average, or for the Gaussian double-exponential
     /// quadrature to 1e-12 relative (with an absolute floor of 1e-300 for integrands that
     /// vanish).
     ///
@@ -80,7 +80,7 @@ impl Data {
         }
     }
 
-    /// $\mathbb E_{p_D}[f]$ for $f$ a polynomial of degree ≤ 2, from the mean and variance alone
+    /// $\mathbb E_{p_D}[\,f\,]$ for $f$ a polynomial of degree ≤ 2, from the mean and variance alone
     /// (exact for any distribution; see [`quad::three_point_gauss_hermite`]). For a Gaussian it is
     /// exact up to degree 5. Cheap: three evaluations.
     pub fn expect_low_degree(&self, f: impl Fn(f64) -> f64) -> f64 {

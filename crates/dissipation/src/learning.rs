@@ -201,7 +201,7 @@ pub struct LedgerPoint {
     pub time: f64,
     /// $\theta_t$.
     pub theta: Vec<f64>,
-    /// Chain mean $\mathbb E_{q_t}[x]$.
+    /// Chain mean $\mathbb E_{q_t}[\,x\,]$.
     pub chain_mean: f64,
     /// Chain variance.
     pub chain_variance: f64,

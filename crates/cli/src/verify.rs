@@ -235,11 +235,12 @@ fn print_table(report: &Report) {
         "point",
         "expected",
         "observed",
+        "abs err",
         "rel err",
-        "tolerance",
+        "tolerance (abs)",
         "result",
     ];
-    let cells: Vec<[String; 8]> = report
+    let cells: Vec<[String; 9]> = report
         .evidence
         .iter()
         .map(|r| {
@@ -250,6 +251,7 @@ fn print_table(report: &Report) {
                 e.point.clone(),
                 format!("{:.12e}", e.expected),
                 format!("{:.12e}", e.observed),
+                format!("{:.1e}", e.abs_err),
                 format!("{:.1e}", e.rel_err),
                 e.tolerance.to_string(),
                 match (&r.error, e.passed) {

@@ -6,6 +6,7 @@
 
 mod eval;
 mod list;
+mod runtime;
 mod simulate;
 mod verify;
 

@@ -2,8 +2,7 @@
 //! particles (spec D7, D8, D14).
 
 use crate::{Failure, Outcome};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use thermocheck_dissipation::data::Data;
 use thermocheck_dissipation::energy::GaussianMean;
@@ -105,24 +104,8 @@ fn learning(args: &LearningArgs) -> Result<Outcome, Failure> {
     let mut options = ParticleOptions::new(args.particles, args.steps, args.seed)?;
     options.record_every = if args.out.is_some() { 1 } else { 0 };
 
-    let threads = args.threads.map(usize::from).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(usize::from)
-            .unwrap_or(1)
-    });
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Failure::Check(format!("could not start {threads} worker threads: {e}")))?;
-    let bar = if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
-        ProgressBar::with_draw_target(Some(args.steps as u64), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} updates  {eta}")
-            .expect("static template"),
-    );
+    let (pool, threads) = crate::runtime::thread_pool(args.threads)?;
+    let bar = crate::runtime::progress_bar(args.steps, "{bar:30} {pos}/{len} updates  {eta}");
     let run = pool.install(|| {
         particles::learn_with_progress(&problem, &options, |k| bar.set_position(k as u64))
     })?;

@@ -1,9 +1,7 @@
 //! `thermocheck verify`: run the claims and print the evidence.
 
 use crate::{Failure, Outcome, registry};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
-use std::io::IsTerminal;
 use thermocheck_numerics::tolerance::Rule;
 use thermocheck_numerics::{CheckConfig, Claim, Error, Evidence, Profile, Source, Tolerance};
 
@@ -81,26 +79,8 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
         seed: args.seed,
     };
     let claims = select(registry::claims(), args.filter.as_deref())?;
-    let threads = args.threads.map(usize::from).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(usize::from)
-            .unwrap_or(1)
-    });
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Failure::Check(format!("could not start {threads} worker threads: {e}")))?;
-
-    let show_progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    let bar = if show_progress {
-        ProgressBar::with_draw_target(Some(claims.len() as u64), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} claims  {msg}")
-            .expect("static template"),
-    );
+    let (pool, threads) = crate::runtime::thread_pool(args.threads)?;
+    let bar = crate::runtime::progress_bar(claims.len(), "{bar:30} {pos}/{len} claims  {msg}");
 
     let mut rows = Vec::new();
     let mut stochastic = Vec::new();

@@ -123,7 +123,7 @@ fn point(p: &GaussianProtocol, start: f64, target: f64) -> String {
 }
 
 /// The DV3 table: (T, σ², D, Δ, W*, W_lin, sudden, LR, jump τv, η₀, η(0⁺), η(T⁻)).
-const DV3_TABLE: [[f64; 12]; 7] = [
+pub(crate) const DV3_TABLE: [[f64; 12]; 7] = [
     [
         1.0, 1.0, 1.0, 5.0, 8.333333, 9.196986, 12.5, 25.0, 1.666667, 0.333333, 0.333333, 0.5,
     ],

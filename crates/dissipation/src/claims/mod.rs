@@ -4,10 +4,10 @@
 use thermocheck_numerics::{Claim, Source};
 
 mod bias;
-mod gaussian;
+pub(crate) mod gaussian;
 mod langevin;
 mod multivariate;
-mod stiffness;
+pub(crate) mod stiffness;
 
 /// Every DV claim of this crate.
 pub(crate) fn claims() -> Vec<Claim> {

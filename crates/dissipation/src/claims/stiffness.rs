@@ -16,7 +16,7 @@ use thermocheck_numerics::{CheckConfig, Error, Evidence, Result, Tolerance};
 /// The DV12 table: (k_i, k_f, T, D, c, W*, ΔF, W*_ex, w*(T)).
 // ΔF = ln(4)/2 = ln 2 in one row: a reference value, not a hand-typed constant.
 #[allow(clippy::approx_constant)]
-const DV12_TABLE: [[f64; 9]; 6] = [
+pub(crate) const DV12_TABLE: [[f64; 9]; 6] = [
     [
         1.0, 2.0, 1.0, 1.0, -0.190983, 0.402918, 0.346574, 0.056345, 0.654508,
     ],

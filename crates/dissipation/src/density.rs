@@ -123,10 +123,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &DensityOptions) -> Result<
     }
     for k in 0..options.steps {
         let t = k as f64 * dt;
-        let gain = match schedule.gain(t + 0.5 * dt, n)? {
-            Gain::Scalar(eta) => Gain::Scalar(eta * dt),
-            Gain::Matrix(m) => Gain::Matrix(m * dt),
-        };
+        let gain = schedule.gain(t + 0.5 * dt, n)?.scaled(dt);
         theta = update(&theta, &gain, &chain, &mut ledger)?;
         let current = theta.clone();
         chain.step(|x| energy.energy(&current, x), dt)?;

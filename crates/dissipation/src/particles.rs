@@ -179,10 +179,7 @@ pub fn learn_with_progress(
     for k in 0..options.updates {
         let t = k as f64 * h;
         move_chain(energy, &mut chain, &theta, d, h, options.chain_substeps)?;
-        let gain = match schedule.gain(t + 0.5 * h, n)? {
-            Gain::Scalar(eta) => Gain::Scalar(eta * h),
-            Gain::Matrix(m) => Gain::Matrix(m * h),
-        };
+        let gain = schedule.gain(t + 0.5 * h, n)?.scaled(h);
         let t_next = if k + 1 == options.updates {
             duration
         } else {

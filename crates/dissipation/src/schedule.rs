@@ -36,6 +36,14 @@ impl Gain {
         }
     }
 
+    /// The gain times a step length: the size of one discrete update $h\,H(t)$.
+    pub fn scaled(self, h: f64) -> Gain {
+        match self {
+            Gain::Scalar(eta) => Gain::Scalar(eta * h),
+            Gain::Matrix(m) => Gain::Matrix(m * h),
+        }
+    }
+
     fn validate(&self, parameter: &str, dimension: Option<usize>) -> Result<()> {
         match self {
             Gain::Scalar(eta) => error::non_negative(parameter, *eta).map(|_| ()),

@@ -157,6 +157,20 @@ impl Tolerance {
         }
     }
 
+    /// Panics with what was compared, both values, the error and this tolerance (with its
+    /// derivation) unless `observed` lies within it: the one assertion helper of the tests.
+    ///
+    /// # Panics
+    /// If the tolerance does not accept `observed`.
+    #[track_caller]
+    pub fn assert_accepts(&self, what: &str, expected: f64, observed: f64) {
+        assert!(
+            self.accepts(expected, observed),
+            "{what}: expected {expected:e}, observed {observed:e}, |err| {:.2e} > tol {self}",
+            (observed - expected).abs()
+        );
+    }
+
     /// Whether `observed` lies within this tolerance of `expected`. NaN never passes.
     pub fn accepts(&self, expected: f64, observed: f64) -> bool {
         (observed - expected).abs() <= self.absolute

@@ -22,7 +22,7 @@
 //! [`GaussianProtocol::ramp_excess_work`]. The documented range is $T, \sigma^2, D \in
 //! [10^{-100}, 10^{100}]$ and $|\Delta|, |\theta_0|, |\mu_D| \le 10^{100}$: there no intermediate
 //! overflows, and the stated accuracy holds whenever the result is a normal `f64`. Outside it a
-//! result that overflows is reported as [`Error::NotConverged`], never returned as `inf`.
+//! result that overflows is reported as [`Error::OutOfRange`] (an input error), never returned as `inf`.
 
 use crate::schedule::{Gain, Schedule};
 use nalgebra::Complex;
@@ -86,19 +86,21 @@ pub(crate) fn time_within(time: f64, duration: f64) -> Result<f64> {
     error::in_range("time", time, 0.0, duration)
 }
 
-/// Returns `value` if finite, else the error that a result overflowed `f64`.
-pub(crate) fn finite_result(quantity: &str, value: f64) -> Result<f64> {
+/// Returns `value` if finite, else the input error that the caller's combination of
+/// `parameters` has no representable `quantity` (the CLI exits 2 on it).
+pub(crate) fn finite_result(quantity: &str, parameters: &[&str], value: f64) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(Error::NotConverged {
-            method: quantity.to_owned(),
-            detail: format!(
-                "the result overflows f64 ({value}); inputs outside the documented range"
-            ),
+        Err(Error::OutOfRange {
+            parameters: parameters.iter().map(|p| (*p).to_owned()).collect(),
+            detail: format!("{quantity} overflows f64"),
         })
     }
 }
+
+/// The parameters of a Gaussian-protocol result, for [`Error::OutOfRange`].
+const PROTOCOL_INPUTS: &[&str] = &["duration", "variance", "diffusion", "distance"];
 
 /// The ramp factor $g(x) = 2\,(x - 1 + e^{-x})/x^2$, stable for every $x > 0$.
 ///
@@ -291,11 +293,12 @@ impl GaussianProtocol {
             duration / tau
         };
         if !(tau.is_finite() && tau > 0.0 && reduced.is_finite() && reduced > 0.0) {
-            return Err(Error::NotConverged {
-                method: "gaussian protocol".to_owned(),
+            return Err(Error::OutOfRange {
+                parameters: vec!["duration".into(), "variance".into(), "diffusion".into()],
                 detail: format!(
-                    "tau = variance/diffusion = {tau} or T/tau = {reduced} is not a positive \
-                     finite f64; inputs outside the documented range"
+                    "τ = variance/diffusion = {} and T/τ = {} must be positive finite f64",
+                    error::fmt_number(tau),
+                    error::fmt_number(reduced)
                 ),
             });
         }
@@ -365,7 +368,7 @@ impl GaussianProtocol {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `distance` if it is not finite;
-    /// [`Error::NotConverged`] if the result overflows `f64`.
+    /// [`Error::OutOfRange`] if the result overflows `f64`.
     ///
     /// # Examples
     /// The classical benchmark (trap moved $0 \to 5$ in $T = 1$, $\sigma^2 = D = 1$):
@@ -377,7 +380,11 @@ impl GaussianProtocol {
     /// ```
     pub fn min_excess_work(&self, distance: f64) -> Result<f64> {
         let scale = self.work_scale(distance)?;
-        finite_result("min-excess-work", scale / (self.reduced + 2.0))
+        finite_result(
+            "min-excess-work",
+            PROTOCOL_INPUTS,
+            scale / (self.reduced + 2.0),
+        )
     }
 
     /// Lower bound on the excess work of any schedule that moves $\theta$ by $\theta_T - \theta_0$.
@@ -390,7 +397,7 @@ impl GaussianProtocol {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `displacement` if it is not finite;
-    /// [`Error::NotConverged`] if the result overflows.
+    /// [`Error::OutOfRange`] if the result overflows.
     ///
     /// # Examples
     /// ```
@@ -404,6 +411,7 @@ impl GaussianProtocol {
         let delta = error::finite("displacement", displacement)?;
         finite_result(
             "lower-bound",
+            PROTOCOL_INPUTS,
             delta * (delta / self.variance) / (self.reduced + 2.0),
         )
     }
@@ -425,7 +433,11 @@ impl GaussianProtocol {
     /// ```
     pub fn speed(&self, distance: f64) -> Result<f64> {
         let delta = error::finite("distance", distance)?;
-        finite_result("speed", delta / (self.duration + 2.0 * self.tau))
+        finite_result(
+            "speed",
+            PROTOCOL_INPUTS,
+            delta / (self.duration + 2.0 * self.tau),
+        )
     }
 
     /// Size of each of the two jumps of the optimal protocol, equal to the constant lead of
@@ -475,6 +487,7 @@ impl GaussianProtocol {
         let t = time_within(time, self.duration)?;
         finite_result(
             "optimal-chain-mean",
+            PROTOCOL_INPUTS,
             chain_mean_star(t, self.duration, self.tau, start, target),
         )
     }
@@ -482,7 +495,7 @@ impl GaussianProtocol {
     fn endpoints(&self, start: f64, target: f64) -> Result<(f64, f64)> {
         let start = error::finite("start", start)?;
         let target = error::finite("target", target)?;
-        finite_result("distance", target - start)?;
+        finite_result("distance", PROTOCOL_INPUTS, target - start)?;
         Ok((start, target))
     }
 
@@ -518,6 +531,7 @@ impl GaussianProtocol {
         let t = time_inside(time, self.duration)?;
         finite_result(
             "optimal-protocol",
+            PROTOCOL_INPUTS,
             theta_star(t, self.duration, self.tau, start, target),
         )
     }
@@ -574,7 +588,7 @@ impl GaussianProtocol {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `distance` if it is not finite;
-    /// [`Error::NotConverged`] if the total overflows.
+    /// [`Error::OutOfRange`] if the total overflows.
     ///
     /// # Examples
     /// ```
@@ -697,7 +711,7 @@ impl GaussianProtocol {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `distance` if it is not finite;
-    /// [`Error::NotConverged`] if the result overflows.
+    /// [`Error::OutOfRange`] if the result overflows.
     ///
     /// # Examples
     /// ```
@@ -711,6 +725,7 @@ impl GaussianProtocol {
         let scale = self.work_scale(distance)?;
         finite_result(
             "ramp-excess-work",
+            PROTOCOL_INPUTS,
             scale * (ramp_factor(self.reduced) / 2.0),
         )
     }
@@ -748,7 +763,7 @@ impl GaussianProtocol {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `distance` if it is not finite;
-    /// [`Error::NotConverged`] if the result overflows.
+    /// [`Error::OutOfRange`] if the result overflows.
     ///
     /// # Examples
     /// ```
@@ -758,7 +773,7 @@ impl GaussianProtocol {
     /// ```
     pub fn sudden_excess_work(&self, distance: f64) -> Result<f64> {
         let scale = self.work_scale(distance)?;
-        finite_result("sudden-excess-work", scale / 2.0)
+        finite_result("sudden-excess-work", PROTOCOL_INPUTS, scale / 2.0)
     }
 
     /// Linear-response (slow-driving) excess work $\Delta^2/(DT)$.
@@ -770,7 +785,7 @@ impl GaussianProtocol {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `distance` if it is not finite;
-    /// [`Error::NotConverged`] if the result overflows.
+    /// [`Error::OutOfRange`] if the result overflows.
     ///
     /// # Examples
     /// ```
@@ -781,7 +796,11 @@ impl GaussianProtocol {
     /// ```
     pub fn linear_response_excess_work(&self, distance: f64) -> Result<f64> {
         let scale = self.work_scale(distance)?;
-        finite_result("linear-response-excess-work", scale / self.reduced)
+        finite_result(
+            "linear-response-excess-work",
+            PROTOCOL_INPUTS,
+            scale / self.reduced,
+        )
     }
 
     /// Whether a constant learning rate $\eta$ overshoots the target: iff $\eta > D/4$.

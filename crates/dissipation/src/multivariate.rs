@@ -212,7 +212,7 @@ impl MultivariateProtocol {
     /// # Errors
     /// [`Error::DimensionMismatch`] naming `distance` if $\Delta$ has the wrong length;
     /// [`Error::InvalidParameter`] naming `distance` for a non-finite entry;
-    /// [`Error::NotConverged`] if the result overflows.
+    /// [`Error::OutOfRange`] if the result overflows.
     ///
     /// # Examples
     /// ```
@@ -228,7 +228,11 @@ impl MultivariateProtocol {
     pub fn min_excess_work(&self, distance: &DVector<f64>) -> Result<f64> {
         self.check_vector("distance", distance)?;
         let z = self.shifted.solve(distance);
-        finite_result("min-excess-work", distance.dot(&z))
+        finite_result(
+            "min-excess-work",
+            &["duration", "covariance", "diffusion", "distance"],
+            distance.dot(&z),
+        )
     }
 
     /// Lower bound on the excess work of any schedule that moves $\theta$ by
@@ -253,7 +257,11 @@ impl MultivariateProtocol {
     pub fn lower_bound(&self, displacement: &DVector<f64>) -> Result<f64> {
         self.check_vector("displacement", displacement)?;
         let z = self.shifted.solve(displacement);
-        finite_result("lower-bound", displacement.dot(&z))
+        finite_result(
+            "lower-bound",
+            &["duration", "covariance", "diffusion", "distance"],
+            displacement.dot(&z),
+        )
     }
 
     /// The optimal learning-rate matrix on the open interval $0 < t < T$.

@@ -145,7 +145,7 @@ impl StiffnessProtocol {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `initial-stiffness`, `final-stiffness`, `duration` or
-    /// `diffusion` unless each is finite and > 0; [`Error::NotConverged`] if $S = DT$ or $k S$
+    /// `diffusion` unless each is finite and > 0; [`Error::OutOfRange`] if $S = DT$ or $k S$
     /// leaves the range of `f64` (far outside the documented range).
     ///
     /// # Examples
@@ -170,11 +170,18 @@ impl StiffnessProtocol {
         let s = diffusion * duration;
         let (a, b) = (k_i * s, k_f * s);
         if !(s > 0.0 && s.is_finite() && a > 0.0 && a.is_finite() && b > 0.0 && b.is_finite()) {
-            return Err(Error::NotConverged {
-                method: "stiffness protocol".to_owned(),
+            return Err(Error::OutOfRange {
+                parameters: vec![
+                    "initial-stiffness".into(),
+                    "final-stiffness".into(),
+                    "duration".into(),
+                    "diffusion".into(),
+                ],
                 detail: format!(
-                    "S = D*T = {s}, k_i*S = {a} or k_f*S = {b} is not a positive finite f64; \
-                     inputs outside the documented range"
+                    "S = D·T = {}, k_i·S = {} and k_f·S = {} must be positive finite f64",
+                    error::fmt_number(s),
+                    error::fmt_number(a),
+                    error::fmt_number(b)
                 ),
             });
         }
@@ -649,7 +656,16 @@ impl StiffnessProtocol {
     /// ```
     pub fn learning_rate(&self, time: f64) -> Result<f64> {
         let t = time_inside(time, self.duration)?;
-        finite_result("learning-rate", self.rate_at(t))
+        finite_result(
+            "learning-rate",
+            &[
+                "initial-stiffness",
+                "final-stiffness",
+                "duration",
+                "diffusion",
+            ],
+            self.rate_at(t),
+        )
     }
 
     /// The stable form of $\eta(t)$ (see [`learning_rate`](Self::learning_rate)), unchecked: also

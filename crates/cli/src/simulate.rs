@@ -101,14 +101,24 @@ fn learning(args: &LearningArgs) -> Result<Outcome, Failure> {
     let data = Data::gaussian(args.target, 0.0)?;
     let theta0 = [args.start];
     let problem = LearningProblem::new(&energy, &data, &schedule, &theta0, args.diffusion)?;
+    // sd(W) and its standard error need two particles.
+    error::count_at_least("particles", args.particles, 2)?;
     let mut options = ParticleOptions::new(args.particles, args.steps, args.seed)?;
     options.record_every = if args.out.is_some() { 1 } else { 0 };
 
     let (pool, threads) = crate::runtime::thread_pool(args.threads)?;
     let bar = crate::runtime::progress_bar(args.steps, "{bar:30} {pos}/{len} updates  {eta}");
-    let run = pool.install(|| {
-        particles::learn_with_progress(&problem, &options, |k| bar.set_position(k as u64))
-    })?;
+    let run = pool
+        .install(|| {
+            particles::learn_with_progress(&problem, &options, |k| bar.set_position(k as u64))
+        })
+        .map_err(|e| match e {
+            // θ running off to infinity is the user's rate/step combination, not a failed check.
+            thermocheck_numerics::Error::NotConverged { detail, .. } => Failure::Input(format!(
+                "learning diverged ({detail}); reduce --rate or increase --steps"
+            )),
+            other => Failure::from(other),
+        })?;
     bar.finish_and_clear();
 
     if let Some(path) = &args.out {
@@ -141,6 +151,9 @@ fn learning(args: &LearningArgs) -> Result<Outcome, Failure> {
 
     let distance = args.target - args.start;
     let bias = run.objective - run.approximate_objective;
+    // Everything that can still fail, before anything is printed.
+    let w_star = protocol.min_excess_work(distance)?;
+    let bound = protocol.lower_bound(run.theta[0] - args.start)?;
     println!(
         "persistent-chain learning: schedule {}, N = {}, K = {}, seed {}, threads {threads}",
         schedule.label(),
@@ -150,31 +163,27 @@ fn learning(args: &LearningArgs) -> Result<Outcome, Failure> {
     );
     println!("RNG: {}", thermocheck_numerics::RNG_ALGORITHM);
     println!(
-        "θ_T                      {:.9}   (target {})",
+        "θ_T                      {:.9e}   (target {})",
         run.theta[0], args.target
     );
     println!(
-        "mean work ⟨W⟩            {:.9} ± {:.2e}   (± σ̂/√N per particle; feedback through θ can widen the run-to-run spread)",
+        "mean work ⟨W⟩            {:.9e} ± {:.2e}   (± σ̂/√N per particle; feedback through θ can widen the run-to-run spread)",
         run.work.mean(),
         run.work.standard_error()
     );
-    println!("sd(W)                    {:.9}", run.work.std_dev());
+    println!("sd(W)                    {:.9e}", run.work.std_dev());
     println!(
-        "⟨e^(−W)⟩                 {:.9}   (Jarzynski: 1)",
+        "⟨e^(−W)⟩                 {:.9e}   (Jarzynski: 1)",
         run.exp_minus_work.mean()
     );
-    println!("bias L − L̃              {bias:.9}");
+    println!("bias L − L̃              {bias:.9e}");
     println!(
         "(L − L̃) − (ΣW − ΔF)      {:.3e}   (D8: zero to round-off)",
         run.identity_residual()
     );
     println!(
-        "closed-form W* (D12)     {:.9}   (the minimum over all schedules reaching θ_T = target)",
-        protocol.min_excess_work(distance)?
+        "closed-form W* (D12)     {w_star:.9e}   (the minimum over all schedules reaching θ_T = target)"
     );
-    println!(
-        "lower bound (D18)        {:.9}   (for the θ_T actually reached)",
-        protocol.lower_bound(run.theta[0] - args.start)?
-    );
+    println!("lower bound (D18)        {bound:.9e}   (for the θ_T actually reached)");
     Ok(Outcome::Passed)
 }

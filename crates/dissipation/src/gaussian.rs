@@ -292,13 +292,23 @@ impl GaussianProtocol {
         } else {
             duration / tau
         };
-        if !(tau.is_finite() && tau > 0.0 && reduced.is_finite() && reduced > 0.0) {
+        // T + 2τ appears in every schedule and path formula (D13, D14): it must be finite too,
+        // or η*(t) = σ²/(T + 2τ − t) would silently round to 0.
+        let horizon = duration + 2.0 * tau;
+        if !(tau.is_finite()
+            && tau > 0.0
+            && reduced.is_finite()
+            && reduced > 0.0
+            && horizon.is_finite())
+        {
             return Err(Error::OutOfRange {
                 parameters: vec!["duration".into(), "variance".into(), "diffusion".into()],
                 detail: format!(
-                    "τ = variance/diffusion = {} and T/τ = {} must be positive finite f64",
+                    "τ = variance/diffusion = {}, T/τ = {} and T + 2τ = {} must be positive \
+                     finite f64",
                     error::fmt_number(tau),
-                    error::fmt_number(reduced)
+                    error::fmt_number(reduced),
+                    error::fmt_number(horizon)
                 ),
             });
         }
@@ -1328,10 +1338,12 @@ mod tests {
         );
         assert!(p.ramp_learning_rate(2.0).is_ok() && p.ramp_learning_rate(0.0).is_ok());
         assert!(p.optimal_chain_mean(0.0, 1.0, 0.0).is_ok());
-        // Overflow outside the documented range is an error, never inf.
+        // Overflow outside the documented range is an input error naming the combination,
+        // never inf.
         let tiny = protocol(1.0, 1e-300, 1.0);
         let e = tiny.sudden_excess_work(1e200).unwrap_err();
-        assert!(!e.is_input_error(), "{e}");
+        assert!(e.is_input_error(), "{e}");
+        assert!(matches!(e, Error::OutOfRange { .. }), "{e}");
         assert!(work_statistics(-1.0).is_err());
     }
 

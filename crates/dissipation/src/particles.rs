@@ -152,7 +152,8 @@ pub fn learn_with_progress(
     let positions = equilibrium_sample(energy, &theta, options.particles, options.seed)?;
     let noise_seed = thermocheck_numerics::claim::splitmix64(options.seed ^ 0x005E_ED0F_C4A1);
     let mut chain = Ensemble::from_positions(positions, noise_seed)?;
-    let mut works = vec![0.0; options.particles];
+    let mut works = allocate(options.particles)?;
+    works.resize(options.particles, 0.0);
 
     let f0 = energy.free_energy(&theta)?;
     let objective0 = problem.data_energy(&theta)? - f0;
@@ -337,6 +338,17 @@ fn move_chain(
     (0..substeps).try_for_each(|_| chain.step_euler_maruyama(&gradient, diffusion, dt))
 }
 
+/// An empty vector with room for `n` particles, or an input error if memory cannot hold them
+/// (instead of aborting the process).
+fn allocate(n: usize) -> Result<Vec<f64>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| Error::OutOfRange {
+        parameters: vec!["particles".into()],
+        detail: format!("cannot allocate {n} particles"),
+    })?;
+    Ok(v)
+}
+
 /// `n` exact samples of $p_\theta$: Gaussian for Gaussian families, otherwise rejection from the
 /// family's Gaussian envelope. One sequential Xoshiro256++ stream, so the sample depends only on
 /// the seed.
@@ -351,11 +363,11 @@ pub fn equilibrium_sample(
 ) -> Result<Vec<f64>> {
     error::count_at_least("particles", n, 1)?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut out = allocate(n)?;
     if let Some((k, mu)) = energy.quadratic_trap(theta) {
         let sd = (1.0 / k).sqrt();
-        return Ok((0..n)
-            .map(|_| mu + sd * rng.sample::<f64, _>(StandardNormal))
-            .collect());
+        out.extend((0..n).map(|_| mu + sd * rng.sample::<f64, _>(StandardNormal)));
+        return Ok(out);
     }
     let (c, bound) = energy
         .gaussian_envelope(theta)
@@ -367,7 +379,6 @@ pub fn equilibrium_sample(
             ),
         })?;
     let sd = (1.0 / c).sqrt();
-    let mut out = Vec::with_capacity(n);
     while out.len() < n {
         let x = sd * rng.sample::<f64, _>(StandardNormal);
         let log_accept = -energy.energy(theta, x) + 0.5 * c * x * x - bound;

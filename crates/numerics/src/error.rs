@@ -173,7 +173,7 @@ pub enum Error {
     /// method cannot avoid) outside the range of `f64`: it overflows, or underflows to a value that
     /// can no longer be used. A caller's input error: choose a smaller time, a weaker repulsion, a
     /// larger step, etc.
-    #[error("{} {} out of range together: {detail}", fmt_parameters(.parameters), if .parameters.len() == 1 { "is" } else { "are" })]
+    #[error("{} {}: {detail}", fmt_parameters(.parameters), if .parameters.len() == 1 { "is out of range" } else { "are out of range together" })]
     OutOfRange {
         /// The parameters whose combination is responsible, kebab-case as the CLI spells them
         /// (e.g. `stiffness`, `diffusion`, `time`).

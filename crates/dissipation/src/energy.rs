@@ -252,6 +252,37 @@ impl EnergyFamily for Quartic {
     }
 }
 
+/// Quartic well $E_\theta(x) = (x-\theta)^4/4$: non-Gaussian *and* nonlinear in $\theta$, so
+/// $E_{\theta+\Delta\theta} - E_\theta \ne \Delta\theta\,\partial_\theta E_\theta$ and a gradient step's
+/// D7 ledger differs from its first-order estimate. A translation family: $F$ does not depend on
+/// $\theta$ ($Z = \tfrac12\Gamma(\tfrac14)\,4^{1/4}$ by $u = (x-\theta)^4/4$; here by quadrature).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct QuarticWell;
+
+impl EnergyFamily for QuarticWell {
+    fn name(&self) -> String {
+        "E = (x - θ)⁴/4".into()
+    }
+    fn parameter_names(&self) -> Vec<&'static str> {
+        vec!["centre"]
+    }
+    fn validate(&self, theta: &[f64]) -> Result<()> {
+        check_len(theta, 1)
+    }
+    fn energy(&self, theta: &[f64], x: f64) -> f64 {
+        0.25 * (x - theta[0]).powi(4)
+    }
+    fn grad_x(&self, theta: &[f64], x: f64) -> f64 {
+        (x - theta[0]).powi(3)
+    }
+    fn grad_theta(&self, theta: &[f64], x: f64, out: &mut [f64]) {
+        out[0] = -(x - theta[0]).powi(3);
+    }
+    fn polynomial_degree(&self) -> Option<u32> {
+        Some(4)
+    }
+}
+
 /// An error for a parameter path that left the family's domain during learning (e.g. a stiffness
 /// driven through zero by too large a learning rate).
 pub(crate) fn left_domain(energy: &dyn EnergyFamily, theta: &[f64], t: f64, cause: Error) -> Error {
@@ -278,6 +309,7 @@ mod tests {
             (Box::new(Stiffness), vec![1.7]),
             (Box::new(GaussianMeanStiffness), vec![-0.4, 2.2]),
             (Box::new(Quartic), vec![-1.0, 0.5]),
+            (Box::new(QuarticWell), vec![0.4]),
         ];
         let h = 1e-5;
         for (family, theta) in &families {
@@ -351,6 +383,14 @@ mod tests {
         let z = 0.5 * gamma_quarter * (4.0 / theta2).powf(0.25);
         let f = Quartic.free_energy(&[0.0, theta2]).unwrap();
         assert!((f + z.ln()).abs() < 1e-12, "{f} vs {}", -z.ln());
+        // The quartic well is the same integral with θ₂ = 1, at any centre.
+        let z_well = 0.5 * gamma_quarter * 4f64.powf(0.25);
+        let f_well = QuarticWell.free_energy(&[1.7]).unwrap();
+        assert!(
+            (f_well + z_well.ln()).abs() < 1e-12,
+            "{f_well} vs {}",
+            -z_well.ln()
+        );
     }
 
     #[test]

@@ -166,7 +166,12 @@ pub fn learn_with_progress(
     let mut trajectory = Vec::new();
     let mut impulses = schedule.impulses().iter().peekable();
 
-    while let Some(i) = impulses.next_if(|i| i.time == 0.0) {
+    // An impulse at time τ follows update round(τ/h) (update 0: before the chain first moves);
+    // the index, not a float comparison with an accumulated time, decides.
+    let update_index = |i: &&crate::schedule::Impulse| {
+        (i.time / duration * options.updates as f64).round() as usize
+    };
+    while let Some(i) = impulses.next_if(|i| update_index(i) == 0) {
         theta = update(
             problem,
             &chain,
@@ -195,7 +200,7 @@ pub fn learn_with_progress(
             t_next,
             &mut ledger,
         )?;
-        while let Some(i) = impulses.next_if(|i| i.time <= t_next) {
+        while let Some(i) = impulses.next_if(|i| update_index(i) <= k + 1) {
             theta = update(
                 problem,
                 &chain,

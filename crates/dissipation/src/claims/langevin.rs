@@ -115,7 +115,8 @@ pub(super) fn dv10(config: &CheckConfig) -> Result<Vec<Evidence>> {
     // Real persistent-chain SGD; θ is driven by the empirical chain mean, so all particles of a
     // run share one random θ-path and their works are correlated: the per-particle σ̂/√N
     // understates the spread of the run's mean work (measured ~1.45× over 14 seeds). Standard
-    // errors therefore come from R independent replicas of N/R particles each.
+    // errors therefore come from R independent replicas of N/R particles each. With R = 16 the
+    // studentised error has 15 degrees of freedom: P(|t₁₅| > 5) ≈ 1.6e-4 per comparison.
     let replicas = 16;
     let n = config.profile.pick(20_000, 200_000, 1_000_000);
     let per_replica = n / replicas;

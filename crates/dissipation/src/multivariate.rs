@@ -457,8 +457,6 @@ mod tests {
     use super::*;
     use approx::assert_relative_eq;
     use proptest::prelude::*;
-    use thermocheck_numerics::Tolerance;
-    use thermocheck_numerics::ode::{OdeOptions, from_fn, integrate_piecewise};
 
     fn diag(values: &[f64]) -> DMatrix<f64> {
         DMatrix::from_diagonal(&DVector::from_row_slice(values))
@@ -495,86 +493,6 @@ mod tests {
             }
             assert!(m[(0, 1)].abs() < 1e-16 && m[(1, 0)].abs() < 1e-16);
         }
-    }
-
-    /// Integrates (m, θ, W) under a matrix schedule (D22): ṁ = DΣ⁻¹(θ − m),
-    /// θ̇ = H(t)Σ⁻¹(μ_D − m), Ẇ = θ̇·Σ⁻¹(θ − m); impulses θ += H Σ⁻¹(μ_D − m) at both ends
-    /// with exact jump work ½[(θ⁺−m)ᵀΣ⁻¹(θ⁺−m) − (θ⁻−m)ᵀΣ⁻¹(θ⁻−m)].
-    /// Returns (θ_T, W, error estimate).
-    ///
-    /// Kept hand-written on purpose: the moment engine ([`crate::moments`]) evolves
-    /// one-dimensional energies, so this coupled n-dimensional system has no engine counterpart.
-    /// Claim DV11 runs the engine mode by mode, which assumes the decoupling this test does not.
-    fn run_matrix_schedule(
-        p: &MultivariateProtocol,
-        target: &DVector<f64>,
-        rate: impl Fn(f64) -> DMatrix<f64>,
-        h0: DMatrix<f64>,
-        ht: DMatrix<f64>,
-    ) -> (DVector<f64>, f64, f64) {
-        let n = p.dimension();
-        let inv = p.covariance().clone().try_inverse().unwrap(); // test-only reference
-        let d = p.diffusion();
-        let system = from_fn(2 * n + 1, |t, y: &[f64], dy: &mut [f64]| {
-            let m = DVector::from_column_slice(&y[..n]);
-            let theta = DVector::from_column_slice(&y[n..2 * n]);
-            let lag = &inv * (&theta - &m);
-            let theta_dot = rate(t) * (&inv * (target - &m));
-            for i in 0..n {
-                dy[i] = d * lag[i];
-                dy[n + i] = theta_dot[i];
-            }
-            dy[2 * n] = theta_dot.dot(&lag);
-        });
-        let impulse = |k: usize, _t: f64, y: &mut [f64]| {
-            let h = if k == 0 { &h0 } else { &ht };
-            let m = DVector::from_column_slice(&y[..n]);
-            let before = DVector::from_column_slice(&y[n..2 * n]);
-            let after = &before + h * (&inv * (target - &m));
-            let energy = |th: &DVector<f64>| 0.5 * (th - &m).dot(&(&inv * (th - &m)));
-            y[2 * n] += energy(&after) - energy(&before);
-            y[n..2 * n].copy_from_slice(after.as_slice());
-        };
-        let sol = integrate_piecewise(
-            |_| &system,
-            &[0.0, p.duration()],
-            &vec![0.0; 2 * n + 1],
-            impulse,
-            &OdeOptions::new(1e-11, 1e-13).unwrap(),
-        )
-        .unwrap();
-        (
-            DVector::from_column_slice(&sol.y[n..2 * n]),
-            sol.y[2 * n],
-            sol.report.error_estimate.unwrap(),
-        )
-    }
-
-    #[test]
-    fn matrix_schedule_ode_reaches_target_with_minimal_work_on_a_rotated_covariance() {
-        // Σ = R diag(0.5, 2) Rᵀ, not diagonal: H*(t), H₀, H_T through the moment ODEs.
-        let r = rotation(0.6);
-        let sigma = &r * diag(&[0.5, 2.0]) * r.transpose();
-        let p = MultivariateProtocol::new(1.5, sigma, 0.8).unwrap();
-        let target = DVector::from_row_slice(&[1.0, -2.0]);
-        let t_end = p.duration();
-        let (theta_t, w, est) = run_matrix_schedule(
-            &p,
-            &target,
-            |t| p.optimal_rate(t.clamp(1e-300, t_end.next_down())).unwrap(),
-            p.initial_impulse(),
-            p.final_impulse(),
-        );
-        let w_star = p.min_excess_work(&target).unwrap();
-        let tol = Tolerance::error_estimate(10.0, est, 4.0);
-        for i in 0..2 {
-            assert!(
-                tol.accepts(target[i], theta_t[i]),
-                "theta_T {theta_t} ({tol})"
-            );
-        }
-        assert!(tol.accepts(w_star, w), "W {w} vs {w_star} ({tol})");
-        assert!(tol.absolute < 1e-8);
     }
 
     // D24 (scalar schedules tuned to one mode miss the other's target, spec DV11 values) is

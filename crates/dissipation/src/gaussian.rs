@@ -121,7 +121,9 @@ pub(crate) fn ramp_factor<N: DualNum<Primitive = f64> + Copy>(x: N) -> N {
     }
 }
 
-/// $\theta^*(t)$ of D13 in the stable split form (see [`GaussianProtocol::optimal_protocol`]).
+/// $\theta^*(t)$ of D13 in the stable split form (see [`GaussianProtocol::optimal_protocol`]):
+/// the parameter leads the chain mean by $\tau v$ at constant speed $v$, so
+/// $\theta^*(t) = m^*(t + \tau)$.
 fn theta_star<N: DualNum<Primitive = f64> + Copy>(
     t: N,
     duration: f64,
@@ -129,15 +131,7 @@ fn theta_star<N: DualNum<Primitive = f64> + Copy>(
     start: f64,
     target: f64,
 ) -> N {
-    let distance = target - start;
-    let span = duration + 2.0 * tau;
-    let f = (t + tau) / span;
-    if f <= 0.5 {
-        f * distance + start
-    } else {
-        // 1 − f = (T − t + τ)/(T + 2τ): no cancellation near t = T.
-        N::from(target) - (-t + duration + tau) / span * distance
-    }
+    chain_mean_star(t + tau, duration, tau, start, target)
 }
 
 /// $m^*(t)$ of D13 in the stable split form (see [`GaussianProtocol::optimal_chain_mean`]).

@@ -108,44 +108,74 @@ fn learning(args: &LearningArgs) -> Result<Outcome, Failure> {
 
     let (pool, threads) = crate::runtime::thread_pool(args.threads)?;
     let bar = crate::runtime::progress_bar(args.steps, "{bar:30} {pos}/{len} updates  {eta}");
+    // With --out, rows go to the file as they are made (no trajectory in memory).
+    let mut csv = match &args.out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| Failure::Input(format!("--out {}: {e}", path.display())))?;
+            let mut w = std::io::BufWriter::new(file);
+            writeln!(
+                w,
+                "t,theta,chain_mean,work,objective,approximate_objective,bias"
+            )
+            .map_err(|e| Failure::Check(format!("writing {}: {e}", path.display())))?;
+            Some(w)
+        }
+        None => None,
+    };
+    let mut rows = 0usize;
+    let write_error = std::sync::Mutex::new(None::<String>);
     let run = pool
         .install(|| {
-            particles::learn_with_progress(&problem, &options, |k| bar.set_position(k as u64))
+            particles::learn_streaming(
+                &problem,
+                &options,
+                |k| bar.set_position(k as u64),
+                |r| {
+                    let Some(w) = csv.as_mut() else {
+                        return Ok(());
+                    };
+                    rows += 1;
+                    writeln!(
+                        w,
+                        "{:?},{:?},{:?},{:?},{:?},{:?},{:?}",
+                        r.time,
+                        r.theta[0],
+                        r.chain_mean,
+                        r.work,
+                        r.objective,
+                        r.approximate_objective,
+                        r.objective - r.approximate_objective
+                    )
+                    .map_err(|e| {
+                        let message = e.to_string();
+                        if let Ok(mut slot) = write_error.lock() {
+                            slot.get_or_insert(message.clone());
+                        }
+                        thermocheck_numerics::Error::NotConverged {
+                            method: "CSV output".into(),
+                            detail: message,
+                        }
+                    })
+                },
+            )
         })
-        .map_err(|e| match e {
-            // θ running off to infinity is the user's rate/step combination, not a failed check.
-            thermocheck_numerics::Error::NotConverged { detail, .. } => Failure::Input(format!(
-                "learning diverged ({detail}); reduce --rate or increase --steps"
-            )),
-            other => Failure::from(other),
-        })?;
+        .map_err(
+            |e| match (write_error.lock().ok().and_then(|m| m.clone()), e) {
+                (Some(message), _) => Failure::Check(format!("writing --out: {message}")),
+                // θ running off to infinity is the user's rate/step combination, not a failed check.
+                (None, thermocheck_numerics::Error::NotConverged { detail, .. }) => Failure::Input(
+                    format!("learning diverged ({detail}); reduce --rate or increase --steps"),
+                ),
+                (None, other) => Failure::from(other),
+            },
+        )?;
     bar.finish_and_clear();
 
-    if let Some(path) = &args.out {
-        let mut file = std::fs::File::create(path)
-            .map_err(|e| Failure::Input(format!("--out {}: {e}", path.display())))?;
-        let write = |file: &mut std::fs::File| -> std::io::Result<()> {
-            writeln!(
-                file,
-                "t,theta,chain_mean,work,objective,approximate_objective,bias"
-            )?;
-            for r in &run.trajectory {
-                writeln!(
-                    file,
-                    "{:?},{:?},{:?},{:?},{:?},{:?},{:?}",
-                    r.time,
-                    r.theta[0],
-                    r.chain_mean,
-                    r.work,
-                    r.objective,
-                    r.approximate_objective,
-                    r.objective - r.approximate_objective
-                )?;
-            }
-            Ok(())
-        };
-        write(&mut file).map_err(|e| Failure::Check(format!("writing {}: {e}", path.display())))?;
-        println!("wrote {} rows to {}", run.trajectory.len(), path.display());
+    if let (Some(mut w), Some(path)) = (csv, &args.out) {
+        w.flush()
+            .map_err(|e| Failure::Check(format!("writing {}: {e}", path.display())))?;
+        println!("wrote {rows} rows to {}", path.display());
         return Ok(Outcome::Passed);
     }
 

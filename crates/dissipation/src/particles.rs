@@ -120,17 +120,31 @@ impl ParticleRun {
 /// domain, a non-finite particle (too large a chain step), or quadrature failure in the data
 /// term.
 pub fn learn(problem: &LearningProblem<'_>, options: &ParticleOptions) -> Result<ParticleRun> {
-    learn_with_progress(problem, options, |_| {})
+    let mut trajectory = Vec::new();
+    let mut run = learn_streaming(
+        problem,
+        options,
+        |_| {},
+        |r| {
+            trajectory.push(r.clone());
+            Ok(())
+        },
+    )?;
+    run.trajectory = trajectory;
+    Ok(run)
 }
 
-/// [`learn`], calling `progress(k)` after each of the $K$ updates (for a progress bar).
+/// [`learn`] for long runs: calls `progress(k)` after each of the $K$ updates (for a progress
+/// bar) and hands each recorded [`ParticleRecord`] to `sink` as it is made (e.g. a CSV writer)
+/// instead of keeping the trajectory; the returned run's `trajectory` is empty.
 ///
 /// # Errors
-/// As [`learn`].
-pub fn learn_with_progress(
+/// As [`learn`], and the first error `sink` returns.
+pub fn learn_streaming(
     problem: &LearningProblem<'_>,
     options: &ParticleOptions,
     progress: impl Fn(usize),
+    mut sink: impl FnMut(&ParticleRecord) -> Result<()>,
 ) -> Result<ParticleRun> {
     let options =
         ParticleOptions::new(options.particles, options.updates, options.seed).map(|o| {
@@ -163,7 +177,6 @@ pub fn learn_with_progress(
         max_step_residual: 0.0,
         scale: objective0.abs(),
     };
-    let mut trajectory = Vec::new();
     let mut impulses = schedule.impulses().iter().peekable();
 
     // An impulse at time τ follows update round(τ/h) (update 0: before the chain first moves);
@@ -186,11 +199,8 @@ pub fn learn_with_progress(
         let t = k as f64 * h;
         move_chain(energy, &mut chain, &theta, d, h, options.chain_substeps)?;
         let gain = schedule.gain(t + 0.5 * h, n)?.scaled(h);
-        let t_next = if k + 1 == options.updates {
-            duration
-        } else {
-            (k + 1) as f64 * h
-        };
+        // T·(k+1)/K lands on the grid times exactly where they are representable.
+        let t_next = duration * (k + 1) as f64 / options.updates as f64;
         theta = update(
             problem,
             &chain,
@@ -216,7 +226,7 @@ pub fn learn_with_progress(
             && ((k + 1) % options.record_every == 0 || k + 1 == options.updates);
         if record {
             let moments = chain.moments();
-            trajectory.push(ParticleRecord {
+            sink(&ParticleRecord {
                 time: t_next,
                 theta: theta.clone(),
                 chain_mean: moments.mean(),
@@ -224,7 +234,7 @@ pub fn learn_with_progress(
                 work: ledger.total_work,
                 objective: problem.objective(&theta)?,
                 approximate_objective: ledger.approximate_objective,
-            });
+            })?;
         }
     }
 
@@ -244,7 +254,7 @@ pub fn learn_with_progress(
             .max(free_energy_change.abs())
             .max(ledger.total_work.abs()),
         theta,
-        trajectory,
+        trajectory: Vec::new(),
     })
 }
 

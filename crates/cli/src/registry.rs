@@ -3,11 +3,13 @@
 
 use thermocheck_numerics::{Claim, Quantity};
 
-/// Every registered claim: numerics self-checks first, then dissipation, metric, temperature.
+/// Every registered claim: numerics self-checks first, then dissipation, metric (MV8–MV10 come
+/// from the dissipation crate, see [`thermocheck_dissipation::metric_claims`]), temperature.
 pub fn claims() -> Vec<Claim> {
     let mut all = thermocheck_numerics::claims();
     all.extend(thermocheck_dissipation::claims());
     all.extend(thermocheck_metric::claims());
+    all.extend(thermocheck_dissipation::metric_claims());
     all.extend(thermocheck_temperature::claims());
     all
 }

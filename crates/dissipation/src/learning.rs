@@ -26,6 +26,7 @@
 use crate::data::Data;
 use crate::energy::EnergyFamily;
 use crate::schedule::Schedule;
+use thermocheck_numerics::Error;
 use serde::Serialize;
 use thermocheck_numerics::error::{self, Result};
 
@@ -232,3 +233,16 @@ impl LedgerPoint {
         self.objective - self.approximate_objective
     }
 }
+
+/// An error for a parameter path that left the family's domain during learning (e.g. a stiffness
+/// driven through zero by too large a learning rate).
+pub(crate) fn left_domain(energy: &dyn crate::energy::EnergyFamily, theta: &[f64], t: f64, cause: Error) -> Error {
+    Error::NotConverged {
+        method: "persistent-chain learning".into(),
+        detail: format!(
+            "θ = {theta:?} left the domain of {} at t = {t}: {cause}",
+            energy.name()
+        ),
+    }
+}
+

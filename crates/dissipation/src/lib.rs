@@ -8,7 +8,7 @@
 //! | [`gaussian`] | D11–D21 | Gaussian mean (moving trap): minimal excess work, optimal protocol and learning rate, ramp, bounds |
 //! | [`multivariate`] | D22–D24 | constant-covariance multivariate Gaussian: the matrix schedule $H^*(t)$ |
 //! | [`stiffness`] | D25–D27 | variance learning (Schmiedl–Seifert stiffness protocol) and its learning-rate realisation |
-//! | [`energy`] | D1, D11, D25 | energy families $E_\theta(x)$: Gaussian mean, stiffness, two-parameter Gaussian, quartic |
+//! | [`energy`] | D1, D11, D25 | energy families $E_\theta(x)$ (re-exported from `thermocheck-metric`) |
 //! | [`data`] | D2 | the data distribution |
 //! | [`schedule`] | D4 | learning-rate schedules: scalar or matrix, continuous part plus impulses |
 //! | [`learning`] | D2–D9 | the learning problem and its ledger (work, ΔF, $\mathcal L$, $\tilde{\mathcal L}$) |
@@ -21,9 +21,11 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod claims;
+/// Energy families, shared with the metric crate (they live there so that the friction tensor
+/// can take them without a dependency cycle).
+pub use thermocheck_metric::energy;
 pub mod data;
 pub mod density;
-pub mod energy;
 pub mod gaussian;
 pub mod learning;
 pub mod moments;
@@ -38,6 +40,15 @@ use thermocheck_numerics::{Claim, Quantity};
 /// The claims (spec checks `DV…`) this crate registers with `thermocheck verify`.
 pub fn claims() -> Vec<Claim> {
     claims::claims()
+}
+
+/// The metric claims MV8–MV10 (spec `metric.md` §7): linear response against the exact moment
+/// dynamics (M16, M17), the exact optima against the geodesic bound (M4 caveat) and the
+/// natural-gradient design against the optimal schedule (M19, M20). They live here because they
+/// need this crate's exact dynamics and closed forms, and this crate depends on
+/// `thermocheck-metric`, not the reverse.
+pub fn metric_claims() -> Vec<Claim> {
+    claims::linear_response::claims()
 }
 
 /// The `thermocheck eval` quantities this crate provides.

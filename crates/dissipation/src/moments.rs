@@ -16,7 +16,8 @@
 //! Integration goes through [`thermocheck_numerics::ode::integrate_piecewise`] (guarded Dopri5),
 //! segment by segment between output times and impulses.
 
-use crate::energy::{EnergyFamily, left_domain};
+use crate::energy::EnergyFamily;
+use crate::learning::left_domain;
 use crate::learning::{ChainSummary, LearningProblem, LedgerPoint};
 use std::cell::RefCell;
 use thermocheck_numerics::Error;

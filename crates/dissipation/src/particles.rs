@@ -18,7 +18,8 @@
 //! whose mean is $\sum_k w_k$ and whose spread gives $\mathrm{sd}(W)$ and Jarzynski's
 //! $\langle e^{-W}\rangle$ (D21).
 
-use crate::energy::{EnergyFamily, left_domain};
+use crate::energy::EnergyFamily;
+use crate::learning::left_domain;
 use crate::learning::LearningProblem;
 use crate::schedule::Gain;
 use rand::{RngExt, SeedableRng};

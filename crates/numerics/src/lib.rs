@@ -28,6 +28,7 @@ pub mod ode;
 pub mod quad;
 pub mod quantity;
 pub mod sde;
+pub mod special;
 mod selfcheck;
 pub mod stats;
 pub mod tolerance;

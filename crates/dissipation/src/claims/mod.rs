@@ -6,6 +6,7 @@ use thermocheck_numerics::{Claim, Source};
 mod bias;
 pub(crate) mod gaussian;
 mod langevin;
+pub(crate) mod linear_response;
 mod multivariate;
 pub(crate) mod stiffness;
 

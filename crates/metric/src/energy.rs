@@ -6,7 +6,7 @@
 //! gradient estimate and the work); the free energy is closed-form where one exists and
 //! otherwise comes from quadrature.
 
-use thermocheck_numerics::error::{self, Error, Result};
+use thermocheck_numerics::error::{self, Result};
 use thermocheck_numerics::quad::{self, QuadOptions};
 
 /// A one-dimensional energy family $E_\theta(x)$.
@@ -58,7 +58,7 @@ pub trait EnergyFamily: Sync + Send {
     /// $\mathbb R$ to 1e-13 relative (an error estimate cross-checked n vs 2n).
     ///
     /// # Errors
-    /// The validation error of $\theta$, or [`Error::NotConverged`] from the quadrature.
+    /// The validation error of $\theta$, or [`NotConverged`](thermocheck_numerics::Error::NotConverged) from the quadrature.
     fn free_energy(&self, theta: &[f64]) -> Result<f64> {
         self.validate(theta)?;
         let options = QuadOptions::new(1e-13, 0.0)?;
@@ -280,18 +280,6 @@ impl EnergyFamily for QuarticWell {
     }
     fn polynomial_degree(&self) -> Option<u32> {
         Some(4)
-    }
-}
-
-/// An error for a parameter path that left the family's domain during learning (e.g. a stiffness
-/// driven through zero by too large a learning rate).
-pub(crate) fn left_domain(energy: &dyn EnergyFamily, theta: &[f64], t: f64, cause: Error) -> Error {
-    Error::NotConverged {
-        method: "persistent-chain learning".into(),
-        detail: format!(
-            "θ = {theta:?} left the domain of {} at t = {t}: {cause}",
-            energy.name()
-        ),
     }
 }
 

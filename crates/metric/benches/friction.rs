@@ -1,0 +1,2 @@
+//! Benchmark of the M7 friction tensor (being written).
+fn main() {}

@@ -26,8 +26,8 @@
 use crate::data::Data;
 use crate::energy::EnergyFamily;
 use crate::schedule::Schedule;
-use thermocheck_numerics::Error;
 use serde::Serialize;
+use thermocheck_numerics::Error;
 use thermocheck_numerics::error::{self, Result};
 
 /// A persistent-chain learning problem (D3, D4) with the chain starting in equilibrium,
@@ -236,7 +236,12 @@ impl LedgerPoint {
 
 /// An error for a parameter path that left the family's domain during learning (e.g. a stiffness
 /// driven through zero by too large a learning rate).
-pub(crate) fn left_domain(energy: &dyn crate::energy::EnergyFamily, theta: &[f64], t: f64, cause: Error) -> Error {
+pub(crate) fn left_domain(
+    energy: &dyn crate::energy::EnergyFamily,
+    theta: &[f64],
+    t: f64,
+    cause: Error,
+) -> Error {
     Error::NotConverged {
         method: "persistent-chain learning".into(),
         detail: format!(
@@ -245,4 +250,3 @@ pub(crate) fn left_domain(energy: &dyn crate::energy::EnergyFamily, theta: &[f64
         ),
     }
 }
-

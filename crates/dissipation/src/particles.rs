@@ -19,8 +19,8 @@
 //! $\langle e^{-W}\rangle$ (D21).
 
 use crate::energy::EnergyFamily;
-use crate::learning::left_domain;
 use crate::learning::LearningProblem;
+use crate::learning::left_domain;
 use crate::schedule::Gain;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;

@@ -28,8 +28,8 @@ pub mod ode;
 pub mod quad;
 pub mod quantity;
 pub mod sde;
-pub mod special;
 mod selfcheck;
+pub mod special;
 pub mod stats;
 pub mod tolerance;
 

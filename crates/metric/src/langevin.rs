@@ -47,7 +47,7 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use thermocheck_numerics::claim::splitmix64;
 use thermocheck_numerics::error::{self, Error, Result, fmt_number};
-use thermocheck_numerics::sde::{Ensemble, OuProcess, Xoshiro256PlusPlus};
+use thermocheck_numerics::sde::{CHUNK_LEN, Ensemble, OuProcess, Xoshiro256PlusPlus};
 use thermocheck_numerics::tolerance::Tolerance;
 
 use crate::energy::EnergyFamily;
@@ -278,7 +278,9 @@ fn validate(family: &dyn EnergyFamily, theta: &[f64], o: &LangevinOptions) -> Re
     let chains = o
         .chains_per_replica
         .checked_mul(o.replicas)
-        .ok_or_else(|| Error::out_of_range(&["chains-per-replica", "replicas"], "too many chains"))?;
+        .ok_or_else(|| {
+            Error::out_of_range(&["chains-per-replica", "replicas"], "too many chains")
+        })?;
     // Euler–Maruyama on a Gaussian: the relaxation time is known, so the burn-in rule is checked.
     if let (Integrator::EulerMaruyama, Some((k, _))) = (o.integrator, family.quadratic_trap(theta))
     {
@@ -413,16 +415,25 @@ impl Replica {
             // Batch means: trapezoid weights ½ at both block ends.
             let block = &mut self.block[c * n..(c + 1) * n];
             if t == 0 {
-                block.iter_mut().zip(&self.x).for_each(|(a, x)| *a = half * x);
+                block
+                    .iter_mut()
+                    .zip(&self.x)
+                    .for_each(|(a, x)| *a = half * x);
             } else if block_end {
-                block.iter_mut().zip(&self.x).for_each(|(a, x)| *a += half * x);
+                block
+                    .iter_mut()
+                    .zip(&self.x)
+                    .for_each(|(a, x)| *a += half * x);
                 for i in 0..n {
                     self.block_sum[i] += block[i];
                     for j in 0..n {
                         self.block_products[i * n + j] += block[i] * block[j];
                     }
                 }
-                block.iter_mut().zip(&self.x).for_each(|(a, x)| *a = half * x);
+                block
+                    .iter_mut()
+                    .zip(&self.x)
+                    .for_each(|(a, x)| *a = half * x);
             } else {
                 block
                     .iter_mut()
@@ -592,6 +603,10 @@ pub fn estimate_friction(
     let mut replicas = (0..options.replicas)
         .map(|_| Replica::new(&plan, cpr, options.exact_mean.as_deref()))
         .collect::<Result<Vec<_>>>()?;
+    // Parallel tasks of at least CHUNK_LEN chains: finer tasks cost more in scheduling than the
+    // observation itself. Each replica is still processed sequentially by one task, so the
+    // grouping does not change any result.
+    let min_replicas_per_task = CHUNK_LEN.div_ceil(cpr);
     for t in 0..=plan.chain_steps {
         if t > 0 {
             step(&mut ensemble)?;
@@ -600,6 +615,7 @@ pub fn estimate_friction(
             .positions()
             .par_chunks(cpr)
             .zip(replicas.par_iter_mut())
+            .with_min_len(min_replicas_per_task)
             .map(|(xs, r)| r.observe(family, theta, &plan, t, xs, sample_mean).err())
             .collect();
         if let Some(e) = failures.into_iter().flatten().next() {
@@ -700,6 +716,59 @@ pub fn batch_means_expectation(
         .sum();
     let total = (mf - 0.5) * correlation(0.0) + inner + 0.5 * correlation(mf * h);
     Ok(h * h * total / (2.0 * mf * h))
+}
+
+/// The asymptotic ($L_{tot}\to\infty$) variance of the autocorrelation-integral estimate when
+/// $X$ is a stationary **Gaussian** process with known mean and autocovariance $C(s)$, sampled
+/// every $h$ (Bartlett's formula):
+///
+/// $$\operatorname{Var}\hat\zeta^{AC} \simeq \frac{h^3}{L_{tot}}\sum_{u,v=0}^{m}w_uw_v\big[S(v-u) + S(u+v)\big],
+///   \qquad S(d) = \sum_{r\in\mathbb Z}C(|r|h)\,C(|r+d|h),$$
+///
+/// where $w_0 = w_m = \tfrac12$, $w_l = 1$ otherwise, $m = s_{max}/h$. For
+/// $C = I_Fe^{-s/\tau}$, $h\to0$ and $s_{max}\gg\tau$ it tends to
+/// $\zeta^2(4s_{max} - 3\tau)/L_{tot}$, i.e. the stated relative SD $2\sqrt{s_{max}/L_{tot}}$
+/// (M13) with the correction $\sqrt{1 - 3\tau/(4s_{max})}$. The sums over $r$ run until
+/// $|C(|r|h)| \le 10^{-17}|C(0)|$. For non-Gaussian $X$ a fourth-cumulant term is missing.
+///
+/// # Errors
+/// `step`, `max-lag` or `total-time` not positive, `max-lag` not a whole number of steps, or
+/// [`Error::NotConverged`] if $C$ has not decayed below $10^{-17}C(0)$ within $10^6$ steps.
+pub fn autocorrelation_variance(
+    correlation: impl Fn(f64) -> f64,
+    step: f64,
+    max_lag: f64,
+    total_time: f64,
+) -> Result<f64> {
+    let h = error::positive("step", step)?;
+    error::positive("max-lag", max_lag)?;
+    let total = error::positive("total-time", total_time)?;
+    let m = whole_steps("max-lag", max_lag, h)?;
+    error::count_at_least("max-lag/step", m, 1)?;
+    let c0 = correlation(0.0).abs();
+    let mut gamma = vec![correlation(0.0)];
+    while gamma.last().is_some_and(|g| g.abs() > 1e-17 * c0) || gamma.len() <= 2 * m {
+        if gamma.len() > 1_000_000 {
+            return Err(Error::NotConverged {
+                method: "Bartlett variance".into(),
+                detail: "C(s) has not decayed below 1e-17·C(0) within 1e6 steps".into(),
+            });
+        }
+        gamma.push(correlation(gamma.len() as f64 * h));
+    }
+    let reach = gamma.len() as i64;
+    let g = |r: i64| gamma.get(r.unsigned_abs() as usize).copied().unwrap_or(0.0);
+    let s = |d: i64| -> f64 { (-reach - d.abs()..=reach).map(|r| g(r) * g(r + d)).sum() };
+    let mi = m as i64;
+    let sums: Vec<f64> = (0..=2 * mi).map(s).collect();
+    let w = |l: i64| if l == 0 || l == mi { 0.5 } else { 1.0 };
+    let mut acc = 0.0;
+    for u in 0..=mi {
+        for v in 0..=mi {
+            acc += w(u) * w(v) * (sums[(v - u).unsigned_abs() as usize] + sums[(u + v) as usize]);
+        }
+    }
+    Ok(h * h * h * acc / total)
 }
 
 /// The stated truncation bias of the autocorrelation integral for a single exponential
@@ -803,9 +872,13 @@ mod tests {
         // Batch means: the continuous limit 1 − (1 − e^{−t_b})/t_b, error O(h²).
         for tb in [1.0, 5.0, 20.0] {
             let bm = batch_means_expectation(c, 1e-3, tb).unwrap();
-            let limit = 1.0 - (1.0 - (-tb as f64).exp()) / tb;
+            let limit = 1.0 - (1.0 - f64::exp(-tb)) / tb;
             assert!((bm - limit).abs() < 1e-6, "t_b={tb}: {bm} vs {limit}");
         }
+        // Bartlett variance: (4 s_max − 3τ)/L for C = e^{−s} as h → 0 (hand integration of
+        // ∫∫(τ+|u−v|)e^{−|u−v|/τ} and ∫∫(τ+u+v)e^{−(u+v)/τ} over [0, s_max]², e^{−20} dropped).
+        let var = autocorrelation_variance(c, 0.01, 20.0, 1000.0).unwrap();
+        assert!((var * 1000.0 / 77.0 - 1.0).abs() < 1e-3, "{}", var * 1000.0);
         assert_eq!(truncation_bias(2.0, 1.0, 0.0), -2.0);
         assert_eq!(batch_means_bias(2.0, 4.0), -0.5);
         assert!((autocorrelation_relative_sd(10.0, 2000.0) - 0.1414).abs() < 1e-4);

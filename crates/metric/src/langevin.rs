@@ -98,8 +98,9 @@ pub struct LangevinOptions {
 }
 
 impl LangevinOptions {
-    /// Options with the given dynamics and lengths, no burn-in, 1 chain per replica, the
-    /// sample mean and [`Integrator::Auto`].
+    /// Options with the given dynamics and lengths, no burn-in, 1 chain per replica, 2
+    /// replicas, seed 0, the sample mean and [`Integrator::Auto`]; set the other fields with
+    /// struct-update syntax.
     ///
     /// Validation happens in [`estimate_friction`] (it needs the family).
     pub fn new(diffusion: f64, step: f64, chain_time: f64, max_lag: f64, block_time: f64) -> Self {
@@ -568,7 +569,9 @@ fn equilibrium_start(
 /// ```
 /// use thermocheck_metric::energy::GaussianMean;
 /// use thermocheck_metric::langevin::{LangevinOptions, estimate_friction};
-/// // ζ = 1/D = 1 for the Gaussian mean with σ² = D = 1 (τ = 1), exact OU chains.
+/// // ζ = 1/D = 1 for the Gaussian mean with σ² = D = 1 (τ = 1), exact OU chains. The
+/// // estimator's expectation is 1 + h²/12 − e^{−8} ≈ 1 + 5e-4 (trapezoid and truncation bias).
+/// // L_tot = 200·200 = 4e4, so the error bar is about 2√(8/4e4) ≈ 0.03.
 /// let mut o = LangevinOptions::new(1.0, 0.1, 200.0, 8.0, 20.0);
 /// o.chains_per_replica = 10;
 /// o.replicas = 20;

@@ -539,7 +539,11 @@ mod report {
             Ok("full") => Profile::Full,
             _ => Profile::Quick,
         };
-        let config = CheckConfig::new(profile);
+        let seed = std::env::var("SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(CheckConfig::DEFAULT_SEED);
+        let config = CheckConfig { profile, seed };
         for (name, f) in [
             (
                 "MV1 (Langevin)",

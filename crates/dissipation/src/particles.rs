@@ -22,12 +22,10 @@ use crate::energy::EnergyFamily;
 use crate::learning::LearningProblem;
 use crate::learning::left_domain;
 use crate::schedule::Gain;
-use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use serde::Serialize;
 use thermocheck_numerics::error::{self, Error, Result};
-use thermocheck_numerics::sde::{CHUNK_LEN, Ensemble, OuProcess, Xoshiro256PlusPlus};
+use thermocheck_numerics::sde::{CHUNK_LEN, Ensemble, OuProcess};
 use thermocheck_numerics::stats::{Welford, par_welford};
 
 /// Options of a particle run.
@@ -365,42 +363,6 @@ fn allocate(n: usize) -> Result<Vec<f64>> {
     Ok(v)
 }
 
-/// `n` exact samples of $p_\theta$: Gaussian for Gaussian families, otherwise rejection from the
-/// family's Gaussian envelope. One sequential Xoshiro256++ stream, so the sample depends only on
-/// the seed.
-///
-/// # Errors
-/// If the family offers neither a trap nor an envelope.
-pub fn equilibrium_sample(
-    energy: &dyn EnergyFamily,
-    theta: &[f64],
-    n: usize,
-    seed: u64,
-) -> Result<Vec<f64>> {
-    error::count_at_least("particles", n, 1)?;
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut out = allocate(n)?;
-    if let Some((k, mu)) = energy.quadratic_trap(theta) {
-        let sd = (1.0 / k).sqrt();
-        out.extend((0..n).map(|_| mu + sd * rng.sample::<f64, _>(StandardNormal)));
-        return Ok(out);
-    }
-    let (c, bound) = energy
-        .gaussian_envelope(theta)
-        .ok_or_else(|| Error::NotConverged {
-            method: "equilibrium sampling".into(),
-            detail: format!(
-                "{} offers no Gaussian envelope for exact sampling",
-                energy.name()
-            ),
-        })?;
-    let sd = (1.0 / c).sqrt();
-    while out.len() < n {
-        let x = sd * rng.sample::<f64, _>(StandardNormal);
-        let log_accept = -energy.energy(theta, x) + 0.5 * c * x * x - bound;
-        if rng.random::<f64>().ln() < log_accept {
-            out.push(x);
-        }
-    }
-    Ok(out)
-}
+/// `n` exact samples of $p_\theta$ (see [`thermocheck_metric::equilibrium::sample`], where the
+/// sampler lives so that the friction estimators share it).
+pub use thermocheck_metric::equilibrium::sample as equilibrium_sample;

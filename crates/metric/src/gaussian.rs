@@ -2,7 +2,7 @@
 //! translation families (spec M9–M12).
 //!
 //! All with $k_BT = 1$ and $X = \partial_\theta E$. Products of powers are evaluated through
-//! [`scaled_power`] so that a representable result is never lost to an intermediate overflow or
+//! a binary-exponent split so that a representable result is never lost to an intermediate overflow or
 //! a subnormal intermediate (e.g. $1/(4Dk^3)$ with $k = 10^{-104}$, $D = 10^{10}$).
 
 use nalgebra::DMatrix;

@@ -42,12 +42,10 @@
 //! ($m = s_{max}/h$), plus $n^2(m+1)$ per replica, independent of the chain length.
 
 use nalgebra::DMatrix;
-use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use thermocheck_numerics::claim::splitmix64;
 use thermocheck_numerics::error::{self, Error, Result, fmt_number};
-use thermocheck_numerics::sde::{CHUNK_LEN, Ensemble, OuProcess, Xoshiro256PlusPlus};
+use thermocheck_numerics::sde::{CHUNK_LEN, Ensemble, OuProcess};
 use thermocheck_numerics::tolerance::Tolerance;
 
 use crate::energy::EnergyFamily;
@@ -520,27 +518,20 @@ fn equilibrium_start(
     if let Some((k, mu)) = family.quadratic_trap(theta) {
         return Ensemble::gaussian(chains, mu, 1.0 / k, seed);
     }
-    let (c, bound) = family
-        .gaussian_envelope(theta)
-        .ok_or_else(|| Error::NotConverged {
+    let positions = crate::equilibrium::sample(
+        family,
+        theta,
+        chains,
+        splitmix64(seed ^ 0x5EED_57A2_7000_0001),
+    )
+    .map_err(|e| match e {
+        Error::NotConverged { detail, .. } => Error::NotConverged {
             method: "Langevin friction estimate".into(),
-            detail: format!(
-                "{} offers no Gaussian envelope for an exact equilibrium start",
-                family.name()
-            ),
-        })?;
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix64(seed ^ 0x5EED_57A2_7000_0001));
-    let sd = (1.0 / c).sqrt();
-    let mut out = allocate(chains, "initial sample")?;
-    out.clear();
-    while out.len() < chains {
-        let x = sd * rng.sample::<f64, _>(StandardNormal);
-        let log_accept = -family.energy(theta, x) + 0.5 * c * x * x - bound;
-        if rng.random::<f64>().ln() < log_accept {
-            out.push(x);
-        }
-    }
-    Ensemble::from_positions(out, seed)
+            detail,
+        },
+        other => other,
+    })?;
+    Ensemble::from_positions(positions, seed)
 }
 
 /// Estimates the friction tensor $\zeta(\theta)$ (M2) and the Fisher information (M5) from

@@ -6,6 +6,7 @@
 //! | module | spec | what |
 //! |---|---|---|
 //! | [`energy`] | M1 | energy families $E_\theta(x)$ with $X = \partial_\theta E$ (shared with `thermocheck-dissipation`) |
+//! | [`equilibrium`] | M1 | exact samples of $p_\theta$ (Gaussian or rejection from an envelope) |
 //! | [`expression`] | M1 | energy families written as text expressions, differentiated symbolically |
 //! | [`friction`] | M2, M5, M7 | the friction tensor of a 1-D family by the exact formula, and the Fisher information |
 //! | [`quantile`] | M8 | the quantile (Wasserstein) form of the friction tensor |
@@ -22,6 +23,7 @@
 
 mod claims;
 pub mod energy;
+pub mod equilibrium;
 pub mod expression;
 pub mod friction;
 pub mod gaussian;

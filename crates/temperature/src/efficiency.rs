@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | [`efficiency`] | $\eta_\varphi(q) = \mathbb E[\varphi(z)^2]/q$ | T29 |
 //! | [`centred_efficiency`] | $\mathrm{Var}\,\varphi(z)/q$ | T29 (alternative) |
-//! | [`marginal_efficiency`] | $Q'(q) = \mathbb E[\varphi'(z)^2 + \varphi(z)\varphi''(z)]$ | T28, T29 |
+//! | [`marginal_efficiency`] | $Q'(q) = \mathbb E[\varphi(z)\varphi'(z)z]/q = \mathbb E[\varphi'(z)^2 + \varphi(z)\varphi''(z)]$ | T28, T29 |
 //! | [`backward_efficiency`] | $\mathbb E[\varphi'(z)^2]$ | T29 (alternative) |
 //!
 //! all by double-exponential quadrature ([`gaussian_expectation`], standardised $z = \sqrt q\,u$,
@@ -181,49 +181,95 @@ pub fn centred_efficiency(activation: &Activation, q: f64) -> Result<Estimate> {
     representable("Var φ(z)/q", activation, q, e)
 }
 
-/// Marginal efficiency $Q'(q) = \frac{d}{dq}\mathbb E[\varphi(z)^2] = \mathbb E[\varphi'(z)^2 +
-/// \varphi(z)\varphi''(z)]$ (T28, T29 alternative).
+/// $\varphi'(z) - \varphi'(0)$ without cancellation, for the activations with $\varphi(0) \ne 0$:
+/// $\mathrm{sig}' - \tfrac14 = -\tfrac14\tanh^2(z/2)$ and $\mathrm{softplus}' - \tfrac12 = \tfrac12\tanh(z/2)$.
+fn shifted_derivative(activation: &Activation, z: f64) -> f64 {
+    match activation {
+        Activation::Sigmoid => {
+            let t = (0.5 * z).tanh();
+            -0.25 * t * t
+        }
+        Activation::Softplus => 0.5 * (0.5 * z).tanh(),
+        other => other.derivative(z) - other.derivative(0.0),
+    }
+}
+
+/// Marginal efficiency $Q'(q) = \frac{d}{dq}\mathbb E[\varphi(z)^2]$ (T28, T29 alternative), by the
+/// score form
+/// $$Q'(q) = \frac{\mathbb E[\varphi(z)\varphi'(z)\,z]}{q}
+///        = \frac{\mathbb E[\psi(z)\varphi'(z)\,z] + \varphi(0)\,\mathbb E[(\varphi'(z) - \varphi'(0))\,z]}{q},$$
+/// where $\psi = \varphi - \varphi(0)$ (the second line drops $\varphi(0)\varphi'(0)\mathbb E z = 0$).
 ///
-/// Derivation: $Q(q) = \mathbb E\varphi(\sqrt q u)^2$ gives $Q' = \mathbb E[\varphi\varphi'(z)\,z]/q$,
-/// and Stein's lemma $\mathbb E[g(z)z] = q\,\mathbb E g'(z)$ with $g = \varphi\varphi'$ (absolutely
-/// continuous for every activation here: at the kinks of ReLU and leaky ReLU $\varphi(0) = 0$,
-/// and the ELU's $\varphi'$ is continuous) gives the stated form. The score form before Stein is
-/// [`marginal_efficiency_score_form`], an independent route used as evidence.
+/// Derivation: $Q(q) = \mathbb E\varphi(\sqrt q u)^2$, so $Q' = \mathbb E[\varphi\varphi'(\sqrt q u)\,u]/\sqrt q$.
+/// Stein's lemma turns this into the spec's $\mathbb E[\varphi'^2 + \varphi\varphi'']$
+/// ([`marginal_efficiency_stein_form`]), but that integrand is the derivative of
+/// $\varphi\varphi'$: for tanh at $q = 10^6$ it is $O(1)$ where the result is $4\times10^{-10}$, so it
+/// cancels by a factor $\sim q$ and cannot reach $10^{-10}$ relative. The score form's
+/// integrands are one-signed or nearly so ($\psi z \ge 0$ for the monotone activations), and the
+/// split at $\varphi(0)$ removes the odd part $\tfrac12\mathrm{sig}'(z)z$ of the sigmoid's
+/// integrand, which would otherwise dominate it at small $q$.
 ///
 /// # Errors
 /// As [`efficiency`].
 pub fn marginal_efficiency(activation: &Activation, q: f64) -> Result<Estimate> {
     let q = error::positive("variance", q)?;
+    let s = q.sqrt();
+    // Standardised: E[(ψ/c) φ'(z) (z/s)]·c/s, with ψ scaled by its magnitude c as in `efficiency`.
+    let c = magnitude(|z| activation.shifted_value(z), s);
+    let main = expect(activation, q, 0.0, |z| {
+        activation.shifted_value(z) / c * activation.derivative(z) * (z / s)
+    })?;
+    let mut value = main.value * c / s;
+    let mut error_estimate = main.error_estimate * c / s;
+    let phi0 = activation.value_at_zero();
+    if phi0 != 0.0 {
+        // E[(φ' − φ'(0)) z/s], integrated as its even part ½[g(z) + g(−z)]: for the sigmoid g is
+        // exactly odd (φ' even), so the even part is exactly 0 in floating point rather than
+        // two halves of size ¼E|u| cancelling to rounding. An absolute floor at the main term's
+        // relative tolerance (in this integral's units) lets a vanishing integral converge.
+        let floor = REL_TOL * (main.value * c).abs() / phi0.abs();
+        let g = |z: f64| shifted_derivative(activation, z) * (z / s);
+        let shift = expect(activation, q, floor, |z| 0.5 * (g(z) + g(-z)))?;
+        value += phi0 * shift.value / s;
+        error_estimate += phi0.abs() * shift.error_estimate / s;
+    }
+    representable(
+        "Q'(q)",
+        activation,
+        q,
+        Estimate {
+            value,
+            error_estimate,
+        },
+    )
+}
+
+/// $Q'(q) = \mathbb E[\varphi'(z)^2 + \varphi(z)\varphi''(z)]$, the spec's form (T28), by
+/// quadrature: the independent route to [`marginal_efficiency`] (no score weight $z$, second
+/// derivatives instead). Valid because $\varphi\varphi'$ is absolutely continuous for every
+/// activation here (at the kinks of ReLU and leaky ReLU $\varphi(0) = 0$; the ELU's $\varphi'$ is
+/// continuous). Well conditioned for moderate $q$ only: for saturating activations the integrand
+/// is an exact derivative and cancels by a factor $\sim q$ at large $q$ (see
+/// [`marginal_efficiency`]); there it fails with [`Error::NotConverged`] rather than return an
+/// inaccurate value.
+///
+/// # Errors
+/// As [`efficiency`].
+pub fn marginal_efficiency_stein_form(activation: &Activation, q: f64) -> Result<Estimate> {
+    let q = error::positive("variance", q)?;
     let r = expect(activation, q, 0.0, |z| {
         let d = activation.derivative(z);
         d * d + activation.value(z) * activation.second_derivative(z)
     })?;
-    let e = Estimate {
-        value: r.value,
-        error_estimate: r.error_estimate,
-    };
-    representable("Q'(q)", activation, q, e)
-}
-
-/// $Q'(q)$ by the score form $\mathbb E[\varphi(z)\varphi'(z)\,z]/q$ (no second derivative, no
-/// Stein step): the independent route to [`marginal_efficiency`].
-///
-/// # Errors
-/// As [`efficiency`].
-pub fn marginal_efficiency_score_form(activation: &Activation, q: f64) -> Result<Estimate> {
-    let q = error::positive("variance", q)?;
-    let s = q.sqrt();
-    // Standardised: E[φ(su)φ'(su) u]/s, with φ scaled by c as in `efficiency`.
-    let c = magnitude(|z| activation.value(z), s);
-    let r = expect(activation, q, 0.0, |z| {
-        activation.value(z) / c * activation.derivative(z) * (z / s)
-    })?;
-    let f = c / s;
-    let e = Estimate {
-        value: r.value * f,
-        error_estimate: r.error_estimate * f,
-    };
-    representable("Q'(q)", activation, q, e)
+    representable(
+        "Q'(q)",
+        activation,
+        q,
+        Estimate {
+            value: r.value,
+            error_estimate: r.error_estimate,
+        },
+    )
 }
 
 /// Backward efficiency $\mathbb E[\varphi'(z)^2]$, $z \sim \mathcal N(0, q)$ (T29 alternative): the

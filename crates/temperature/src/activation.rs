@@ -67,7 +67,11 @@ pub enum Activation {
 /// tail $\mathrm{sig}(z) \approx e^{z}$ keeps full relative accuracy.
 fn sigmoid(z: f64) -> f64 {
     let e = (-z.abs()).exp();
-    if z >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) }
+    if z >= 0.0 {
+        1.0 / (1.0 + e)
+    } else {
+        e / (1.0 + e)
+    }
 }
 
 /// $\mathrm{sig}'(z) = \mathrm{sig}(z)\,\mathrm{sig}(-z) = e^{-\lvert z\rvert}/(1+e^{-\lvert z\rvert})^2$.
@@ -342,7 +346,10 @@ mod tests {
             assert_eq!(a.name(), canonical);
         }
         let e = Activation::from_name("mish", None).unwrap_err();
-        assert!(e.to_string().starts_with("unknown activation `mish`"), "{e}");
+        assert!(
+            e.to_string().starts_with("unknown activation `mish`"),
+            "{e}"
+        );
         let e = Activation::from_name("leaky-relu", None).unwrap_err();
         assert_eq!(e.to_string(), "missing required parameter slope");
         let e = Activation::from_name("relu", Some(0.1)).unwrap_err();

@@ -323,10 +323,11 @@ pub struct Asymptote {
     pub first_omitted: f64,
 }
 
-/// tanh as $q \to 0$ (T31, refined): $\eta = 1 - 2q + \tfrac{17}{3}q^2 - \tfrac{62}{3}q^3 + \tfrac{1382}{15}q^4
-/// - \dots$ (asymptotic), from $\tanh^2 z = z^2 - \tfrac23 z^4 + \tfrac{17}{45}z^6 - \tfrac{62}{315}z^8
-/// + \dots$ and $\mathbb E z^{2k} = (2k-1)!!\,q^k$. `terms` $\in \{1, 2, 3\}$ terms are kept (2 is the
-/// spec's $1 - 2q$).
+/// tanh as $q \to 0$ (T31, refined): the asymptotic series
+/// $\eta = 1 - 2q + \tfrac{17}{3}q^2 - \tfrac{62}{3}q^3 + \tfrac{1382}{15}q^4 - \dots$,
+/// from $\tanh^2 z = z^2 - \tfrac23 z^4 + \tfrac{17}{45}z^6 - \tfrac{62}{315}z^8 + \dots$ and
+/// $\mathbb E z^{2k} = (2k-1)!!\,q^k$. The first `terms` $\in \{1, 2, 3\}$ terms are kept
+/// (2 is the spec's $1 - 2q$).
 ///
 /// # Panics
 /// If `terms` is not 1, 2 or 3 (a programmer error).
@@ -495,7 +496,10 @@ mod tests {
         assert!((eta * 1e300 - 1.0).abs() < 1e-12, "{eta:e}");
         // tanh at q = f64::MAX: η ≈ 1/q, a subnormal; the quadrature sees O(1) values only.
         let eta = efficiency(&Activation::Tanh, f64::MAX).unwrap().value;
-        assert!(eta > 0.0 && (eta / (1.0 / f64::MAX) - 1.0).abs() < 1e-6, "{eta:e}");
+        assert!(
+            eta > 0.0 && (eta / (1.0 / f64::MAX) - 1.0).abs() < 1e-6,
+            "{eta:e}"
+        );
     }
 
     #[test]

@@ -278,8 +278,8 @@ impl Network {
             q.push(fan_in * work.value);
             chi.push(fan_in * slope.value);
             ratios.push(prev * slope.value / work.value);
-            rel += work.error_estimate / work.value.abs()
-                + slope.error_estimate / slope.value.abs();
+            rel +=
+                work.error_estimate / work.value.abs() + slope.error_estimate / slope.value.abs();
         }
         let d: Vec<f64> = (0..layers)
             .map(|l| 2.0 * q[l] * chi[l..].iter().product::<f64>())
@@ -563,11 +563,11 @@ impl Draw {
             let de = if l < hidden {
                 let mut dh: Vec<f64> = zs[l].iter().map(|&z| phi.derivative(z) * z).collect();
                 let mut buf = Vec::new();
-                for k in l + 1..hidden {
+                for (k, zk) in zs.iter().enumerate().skip(l + 1) {
                     self.matvec(net, k, &dh, &mut buf);
                     dh = buf
                         .iter()
-                        .zip(&zs[k])
+                        .zip(zk)
                         .map(|(dz, &z)| phi.derivative(z) * dz)
                         .collect();
                 }
@@ -575,9 +575,7 @@ impl Draw {
             } else {
                 match readout {
                     Readout::Sampled => -2.0 * (y - yhat) * yhat,
-                    Readout::Integrated => {
-                        2.0 * v_out * h_last.iter().map(|x| x * x).sum::<f64>()
-                    }
+                    Readout::Integrated => 2.0 * v_out * h_last.iter().map(|x| x * x).sum::<f64>(),
                 }
             };
             acc.virial[l].push(de / counts[l]);
@@ -594,7 +592,8 @@ mod tests {
         let relu = Activation::Relu;
         let e = Network::new(&[4, 6, 5, 1], &[0.7, 0.3], relu, WeightInit::Normal).unwrap_err();
         assert_eq!(e.parameter(), Some("variances"), "{e}");
-        let e = Network::new(&[4, 6, 5, 2], &[0.7, 0.3, 0.4], relu, WeightInit::Normal).unwrap_err();
+        let e =
+            Network::new(&[4, 6, 5, 2], &[0.7, 0.3, 0.4], relu, WeightInit::Normal).unwrap_err();
         assert_eq!(e.parameter(), Some("widths[3]"), "{e}");
         let e = Network::new(&[4, 0, 1], &[0.7, 0.3], relu, WeightInit::Normal).unwrap_err();
         assert_eq!(e.parameter(), Some("widths[1]"), "{e}");
@@ -609,16 +608,35 @@ mod tests {
             seed: 1,
             readout: Readout::Sampled,
         };
-        assert_eq!(net.monte_carlo(&[1.0; 3], 0.0, &opts).unwrap_err().parameter(), Some("x"));
+        assert_eq!(
+            net.monte_carlo(&[1.0; 3], 0.0, &opts)
+                .unwrap_err()
+                .parameter(),
+            Some("x")
+        );
         assert_eq!(net.product_law(0.0).unwrap_err().parameter(), Some("r2"));
-        let tanh = Network::new(&[4, 6, 1], &[0.7, 0.3], Activation::Tanh, WeightInit::Normal).unwrap();
-        assert_eq!(tanh.product_law(1.0).unwrap_err().parameter(), Some("activation"));
+        let tanh = Network::new(
+            &[4, 6, 1],
+            &[0.7, 0.3],
+            Activation::Tanh,
+            WeightInit::Normal,
+        )
+        .unwrap();
+        assert_eq!(
+            tanh.product_law(1.0).unwrap_err().parameter(),
+            Some("activation")
+        );
     }
 
     #[test]
     fn mean_field_equals_product_law_for_homogeneous_activations() {
-        for a in [Activation::Linear, Activation::Relu, Activation::LeakyRelu { slope: -0.3 }] {
-            let net = Network::new(&[4, 6, 5, 1], &[0.7, 0.3, 0.45], a, WeightInit::Normal).unwrap();
+        for a in [
+            Activation::Linear,
+            Activation::Relu,
+            Activation::LeakyRelu { slope: -0.3 },
+        ] {
+            let net =
+                Network::new(&[4, 6, 5, 1], &[0.7, 0.3, 0.45], a, WeightInit::Normal).unwrap();
             let exact = net.product_law(4.0).unwrap();
             let mf = net.mean_field(4.0).unwrap();
             let tol = (mf.relative_error_estimate + 1e-14) * exact.output_energy;
@@ -653,7 +671,13 @@ mod tests {
 
     #[test]
     fn monte_carlo_does_not_depend_on_the_thread_count() {
-        let net = Network::new(&[3, 5, 1], &[0.4, 0.3], Activation::Tanh, WeightInit::Uniform).unwrap();
+        let net = Network::new(
+            &[3, 5, 1],
+            &[0.4, 0.3],
+            Activation::Tanh,
+            WeightInit::Uniform,
+        )
+        .unwrap();
         let opts = MonteCarloOptions {
             draws: 200,
             step: 1e-3,

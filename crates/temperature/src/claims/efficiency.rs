@@ -20,7 +20,7 @@
 
 use crate::activation::Activation;
 use crate::efficiency::{
-    Estimate, EngineType, backward_efficiency, centred_efficiency, classify_engine, efficiency,
+    EngineType, Estimate, backward_efficiency, centred_efficiency, classify_engine, efficiency,
     homogeneous_centred_efficiency, homogeneous_efficiency, marginal_efficiency,
     marginal_efficiency_stein_form, sigmoid_efficiency_large_q, sigmoid_efficiency_small_q,
     tanh_efficiency_large_q, tanh_efficiency_small_q,
@@ -89,7 +89,12 @@ pub(crate) const TV15_TABLE: &[(&str, f64, &str, &str, &str)] = &[
 const TV15_HOMOGENEOUS: &[(Activation, &str, &str, &str)] = &[
     (Activation::Linear, "1", "1", "1"),
     (Activation::Relu, "0.5", "0.34085", "0.5"),
-    (Activation::LeakyRelu { slope: 0.1 }, "0.505", "0.37608", "0.505"),
+    (
+        Activation::LeakyRelu { slope: 0.1 },
+        "0.505",
+        "0.37608",
+        "0.505",
+    ),
 ];
 
 /// Monte Carlo of η, the centred and the backward efficiency from `n` draws of $z \sim \mathcal N(0,q)$.
@@ -256,9 +261,24 @@ fn tv15(config: &CheckConfig) -> Result<Vec<Evidence>> {
     // The spec's leading forms at q = 1e-3 and 1e4, within their first omitted term ×2.
     for (label, a, q, series) in [
         ("tanh 1 − 2q", tanh, 1e-3, tanh_efficiency_small_q(1e-3, 2)),
-        ("tanh (1 − √(2/πq))/q", tanh, 1e4, tanh_efficiency_large_q(1e4, 1)),
-        ("sigmoid 1/4q + 1/16", sigmoid, 1e-3, sigmoid_efficiency_small_q(1e-3, 2)),
-        ("sigmoid (1/2 − 1/√(2πq))/q", sigmoid, 1e4, sigmoid_efficiency_large_q(1e4, 1)),
+        (
+            "tanh (1 − √(2/πq))/q",
+            tanh,
+            1e4,
+            tanh_efficiency_large_q(1e4, 1),
+        ),
+        (
+            "sigmoid 1/4q + 1/16",
+            sigmoid,
+            1e-3,
+            sigmoid_efficiency_small_q(1e-3, 2),
+        ),
+        (
+            "sigmoid (1/2 − 1/√(2πq))/q",
+            sigmoid,
+            1e4,
+            sigmoid_efficiency_large_q(1e4, 1),
+        ),
     ] {
         let e = efficiency(&a, q)?;
         ev.push(Evidence::compare(
@@ -379,7 +399,13 @@ mod tests {
             ("tanh", 100.0, 0.009205368634, 0.009205368634, 0.05310678775),
             ("sigmoid", 0.01, 25.06218969, 0.06218969358, 0.06219020418),
             ("sigmoid", 1.0, 0.2933790359, 0.04337903586, 0.04483624135),
-            ("sigmoid", 100.0, 0.004607404399, 0.002107404399, 0.006606645504),
+            (
+                "sigmoid",
+                100.0,
+                0.004607404399,
+                0.002107404399,
+                0.006606645504,
+            ),
             ("gelu", 0.01, 0.2546963495, 0.2531205579, 0.2562413188),
             ("gelu", 1.0, 0.4252214826, 0.345644011, 0.4558508656),
             ("gelu", 100.0, 0.4998148273, 0.3422356757, 0.5053998642),
@@ -403,7 +429,13 @@ mod tests {
                 (centred_efficiency(&a, row.1).unwrap(), m.3),
                 (backward_efficiency(&a, row.1).unwrap(), m.4),
             ] {
-                assert!((e.value - x).abs() <= 6e-10 * x.abs(), "{} {}: {} vs {x}", row.0, row.1, e.value);
+                assert!(
+                    (e.value - x).abs() <= 6e-10 * x.abs(),
+                    "{} {}: {} vs {x}",
+                    row.0,
+                    row.1,
+                    e.value
+                );
             }
         }
     }

@@ -15,7 +15,9 @@
 use super::efficiency::quoted;
 use crate::activation::Activation;
 use crate::efficiency::{marginal_efficiency, marginal_efficiency_stein_form, second_moment};
-use crate::network::{MeanField, MonteCarloOptions, MonteCarloReport, Network, Readout, WeightInit};
+use crate::network::{
+    MeanField, MonteCarloOptions, MonteCarloReport, Network, Readout, WeightInit,
+};
 use thermocheck_numerics::quad::{QuadOptions, gaussian_expectation};
 use thermocheck_numerics::stats::Welford;
 use thermocheck_numerics::tolerance::{DEFAULT_K, ESTIMATE_FACTOR};
@@ -58,8 +60,14 @@ fn combined(w: &Welford, extra: &[(&str, f64)]) -> Tolerance {
 
 /// The TV13 table: (activation, E[ŷ²|x], T_1, T_2, T_3, global T) as quoted.
 const TV13_TABLE: &[(Activation, [&str; 5])] = &[
-    (Activation::Relu, ["2.835", "0.23625", "0.189", "1.134", "0.288305"]),
-    (Activation::Linear, ["11.34", "0.945", "0.756", "4.536", "1.153220"]),
+    (
+        Activation::Relu,
+        ["2.835", "0.23625", "0.189", "1.134", "0.288305"],
+    ),
+    (
+        Activation::Linear,
+        ["11.34", "0.945", "0.756", "4.536", "1.153220"],
+    ),
     (
         Activation::LeakyRelu { slope: 0.1 },
         ["2.891983", "0.240999", "0.192799", "1.156793", "0.294100"],
@@ -147,7 +155,10 @@ fn tv13(config: &CheckConfig) -> Result<Vec<Evidence>> {
     let variances = [0.7, 0.3, 0.45];
     let x = [1.0; 4]; // r² = 4
     for (i, (a, row)) in TV13_TABLE.iter().enumerate() {
-        let label = format!("{}, widths [4,6,5,1], v = [0.7,0.3,0.45], r² = 4", a.label());
+        let label = format!(
+            "{}, widths [4,6,5,1], v = [0.7,0.3,0.45], r² = 4",
+            a.label()
+        );
         let net = Network::new(&widths, &variances, *a, WeightInit::Normal)?;
         let exact = net.product_law(4.0)?;
         let values = [
@@ -292,7 +303,11 @@ fn tv14(config: &CheckConfig) -> Result<Vec<Evidence>> {
         ev.push(Evidence::compare(label, what, q, v, tol));
     };
     for l in 0..3 {
-        compare(format!("mean field q_{} vs spec", l + 1), TV14_Q[l], mf.q[l]);
+        compare(
+            format!("mean field q_{} vs spec", l + 1),
+            TV14_Q[l],
+            mf.q[l],
+        );
         compare(
             format!("mean field T_{} vs spec", l + 1),
             TV14_T[l],
@@ -304,10 +319,10 @@ fn tv14(config: &CheckConfig) -> Result<Vec<Evidence>> {
         TV14_GLOBAL,
         mf.temperatures.global,
     );
-    for l in 0..2 {
+    for (l, ratio) in TV14_RATIOS.iter().enumerate() {
         compare(
             format!("neighbour ratio q Q'/Q at q_{} vs spec", l + 1),
-            TV14_RATIOS[l],
+            ratio,
             mf.ratios[l],
         );
     }

@@ -111,6 +111,9 @@ mod tests {
             assert!(e.is_input_error());
         }
         let e = eval(&[("activation", "mish"), ("variance", "1")]).unwrap_err();
-        assert!(e.to_string().starts_with("unknown activation `mish`"), "{e}");
+        assert!(
+            e.to_string().starts_with("unknown activation `mish`"),
+            "{e}"
+        );
     }
 }

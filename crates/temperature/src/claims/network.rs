@@ -345,7 +345,7 @@ fn tv14(config: &CheckConfig) -> Result<Vec<Evidence>> {
     // Finite-width Monte Carlo, readout integrated out (spec's advice).
     let delta = finite_width_corrections(&net, &mf)?;
     let options = MonteCarloOptions {
-        draws: config.profile.pick(200, 4000, 40_000),
+        draws: config.profile.pick(200, 2000, 20_000),
         step: 1e-3,
         seed: config.stream_seed(100),
         readout: Readout::Integrated,

@@ -2,7 +2,6 @@
 
 use crate::{Failure, Outcome, registry};
 use serde::Serialize;
-use thermocheck_numerics::tolerance::Rule;
 use thermocheck_numerics::{CheckConfig, Claim, Error, Evidence, Profile, Source, Tolerance};
 
 /// Seeds in the `--full` sweep of the stochastic claims.
@@ -89,10 +88,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
         match pool.install(|| claim.check(&config)) {
             Ok(evidence) if evidence.is_empty() => rows.push(error_row(claim, "no evidence")),
             Ok(evidence) => {
-                if evidence
-                    .iter()
-                    .any(|e| matches!(e.tolerance.rule, Rule::Sampling { .. }))
-                {
+                if evidence.iter().any(|e| e.tolerance.is_sampling()) {
                     stochastic.push(claim.clone());
                 }
                 rows.extend(evidence.into_iter().map(|evidence| Row {

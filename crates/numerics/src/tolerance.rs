@@ -84,6 +84,17 @@ pub enum Rule {
         /// Why this bound (quoted source).
         reason: String,
     },
+    /// A bound derived in the check itself (a truncation or asymptotic remainder, a bias formula),
+    /// with its derivation.
+    Derived {
+        /// The derivation, e.g. `finite-difference truncation |f(2h)−f(h)|/3`.
+        reason: String,
+    },
+    /// The sum of independent allowances, e.g. sampling error plus a derived bias bound.
+    Sum {
+        /// The parts, each with its own derivation.
+        parts: Vec<Tolerance>,
+    },
 }
 
 /// An absolute tolerance together with its derivation.
@@ -157,6 +168,45 @@ impl Tolerance {
         }
     }
 
+    /// A bound derived in the check itself (not quoted from the spec), with its derivation in
+    /// words, e.g. the truncation error of a finite difference or the size of a neglected
+    /// asymptotic term.
+    pub fn derived(absolute: f64, reason: &str) -> Self {
+        Tolerance {
+            absolute: absolute.abs(),
+            rule: Rule::Derived {
+                reason: reason.to_owned(),
+            },
+        }
+    }
+
+    /// This tolerance plus `other`: independent error sources add (a conservative bound, not a
+    /// root-sum-square), and each keeps its derivation.
+    pub fn plus(self, other: Tolerance) -> Self {
+        let absolute = self.absolute + other.absolute;
+        let mut parts = Vec::new();
+        for t in [self, other] {
+            match t.rule {
+                Rule::Sum { parts: inner } => parts.extend(inner),
+                _ => parts.push(t),
+            }
+        }
+        Tolerance {
+            absolute,
+            rule: Rule::Sum { parts },
+        }
+    }
+
+    /// Whether the tolerance has a sampling part, i.e. the check is stochastic and its pass rate
+    /// over seeds is meaningful (`verify --full` sweeps such claims).
+    pub fn is_sampling(&self) -> bool {
+        match &self.rule {
+            Rule::Sampling { .. } => true,
+            Rule::Sum { parts } => parts.iter().any(Tolerance::is_sampling),
+            _ => false,
+        }
+    }
+
     /// Panics with what was compared, both values, the error and this tolerance (with its
     /// derivation) unless `observed` lies within it: the one assertion helper of the tests.
     ///
@@ -195,6 +245,17 @@ impl fmt::Display for Tolerance {
             ),
             Rule::Conditioning { c, .. } => write!(f, "{:.2e} ({c}·ε·|x|)", self.absolute),
             Rule::Stated { reason } => write!(f, "{:.2e} ({reason})", self.absolute),
+            Rule::Derived { reason } => write!(f, "{:.2e} (derived: {reason})", self.absolute),
+            Rule::Sum { parts } => {
+                write!(f, "{:.2e} = ", self.absolute)?;
+                for (i, part) in parts.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, " + ")?;
+                    }
+                    write!(f, "{part}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -222,5 +283,26 @@ mod tests {
     fn error_estimate_has_rounding_floor() {
         let t = Tolerance::error_estimate(ESTIMATE_FACTOR, 0.0, 128.0);
         assert_eq!(t.absolute, ROUNDING_ULPS * f64::EPSILON * 128.0);
+    }
+
+    #[test]
+    fn sums_add_and_keep_each_derivation() {
+        let t = Tolerance::sampling(5.0, 2.0, 100)
+            .plus(Tolerance::derived(0.25, "bias bound"))
+            .plus(Tolerance::error_estimate(1.0, 0.125, 0.0));
+        assert_eq!(t.absolute, 1.0 + 0.25 + 0.125);
+        let Rule::Sum { parts } = &t.rule else {
+            panic!("not a sum: {t}")
+        };
+        assert_eq!(parts.len(), 3, "nested sums flatten");
+        let text = t.to_string();
+        assert!(
+            text.contains("σ̂/√N") && text.contains("derived: bias bound"),
+            "{text}"
+        );
+        assert!(t.accepts(0.0, 1.375) && !t.accepts(0.0, 1.376));
+        assert!(t.is_sampling() && !Tolerance::derived(1.0, "x").is_sampling());
+        let json = serde_json::to_string(&t).unwrap();
+        assert!(json.contains("\"rule\":\"sum\""), "{json}");
     }
 }

@@ -46,16 +46,11 @@ pub(super) fn claims() -> Vec<Claim> {
     ]
 }
 
-/// $k\hat\sigma/\sqrt N$ plus further derived allowances, with the derivation spelled out.
+/// $k\hat\sigma/\sqrt N$ plus further derived allowances, each with its derivation.
 fn combined(w: &Welford, extra: &[(&str, f64)]) -> Tolerance {
-    let sampling = w.tolerance(DEFAULT_K);
-    let mut absolute = sampling.absolute;
-    let mut reason = format!("{DEFAULT_K}·σ̂/√N = {:.2e}", sampling.absolute);
-    for (what, v) in extra {
-        absolute += v.abs();
-        reason.push_str(&format!(" + {what} {:.2e}", v.abs()));
-    }
-    Tolerance::stated_absolute(absolute, &reason)
+    extra.iter().fold(w.tolerance(DEFAULT_K), |tol, (what, v)| {
+        tol.plus(Tolerance::derived(*v, what))
+    })
 }
 
 /// The TV13 table: (activation, E[ŷ²|x], T_1, T_2, T_3, global T) as quoted.

@@ -111,7 +111,12 @@ pub fn stiffness_geodesic_work(
         inverse_root_gap(k_i, k_f),
         d,
         t,
-        &["initial-stiffness", "final-stiffness", "duration", "diffusion"],
+        &[
+            "initial-stiffness",
+            "final-stiffness",
+            "duration",
+            "diffusion",
+        ],
     )
 }
 
@@ -152,11 +157,13 @@ pub fn stiffness_linear_work(
         Ok(w)
     } else {
         Err(Error::out_of_range(
-            &["initial-stiffness", "final-stiffness", "duration", "diffusion"],
-            format!(
-                "the linear-in-k work {} is not a finite f64",
-                fmt_number(w)
-            ),
+            &[
+                "initial-stiffness",
+                "final-stiffness",
+                "duration",
+                "diffusion",
+            ],
+            format!("the linear-in-k work {} is not a finite f64", fmt_number(w)),
         ))
     }
 }
@@ -456,10 +463,38 @@ mod tests {
 
     const MPMATH_CASES: [(f64, f64, f64, f64, f64, f64); 5] = [
         (1.0, 4.0, 10.0, 1.0, 2.5e-2, 3.515625e-2),
-        (1.0, 1.000000000001, 1.0, 1.0, 2.5004445226662379e-25, 2.5004445226662379e-25),
-        (1e-100, 1e100, 1e50, 1e-30, 9.9999999999999982e79, 1.2499999999999998e279),
-        (1e90, 1e-90, 3.0, 7.0, 4.7619047619047619e88, 5.9523809523809522e267),
-        (2.0, 2.0000000001, 1e-80, 1e80, 3.1250005168929652e-22, 3.1250005168929652e-22),
+        (
+            1.0,
+            1.000000000001,
+            1.0,
+            1.0,
+            2.5004445226662379e-25,
+            2.5004445226662379e-25,
+        ),
+        (
+            1e-100,
+            1e100,
+            1e50,
+            1e-30,
+            9.9999999999999982e79,
+            1.2499999999999998e279,
+        ),
+        (
+            1e90,
+            1e-90,
+            3.0,
+            7.0,
+            4.7619047619047619e88,
+            5.9523809523809522e267,
+        ),
+        (
+            2.0,
+            2.0000000001,
+            1e-80,
+            1e80,
+            3.1250005168929652e-22,
+            3.1250005168929652e-22,
+        ),
     ];
 
     #[test]
@@ -474,6 +509,9 @@ mod tests {
         assert!(matches!(e, Error::OutOfRange { .. }), "{e}");
         // ... while the geodesic work there, 8.0e198, is representable.
         let g = stiffness_geodesic_work(0.3, 1e-200, 5.0, 2.5).unwrap();
-        assert!((g / 8.0000000000000001e198 - 1.0).abs() < 8.0 * f64::EPSILON, "{g:e}");
+        assert!(
+            (g / 8.0000000000000001e198 - 1.0).abs() < 8.0 * f64::EPSILON,
+            "{g:e}"
+        );
     }
 }

@@ -164,7 +164,10 @@ impl Protocol for LinearProtocol {
         Ok(if u <= 0.5 {
             DVector::from_iterator(
                 self.start.len(),
-                self.start.iter().zip(&self.end).map(|(a, b)| a + (b - a) * u),
+                self.start
+                    .iter()
+                    .zip(&self.end)
+                    .map(|(a, b)| a + (b - a) * u),
             )
         } else {
             let rest = (self.duration - time) / self.duration;

@@ -67,7 +67,12 @@ mod tests {
         let names: Vec<&str> = q.params.iter().map(|p| p.name).collect();
         assert_eq!(
             names,
-            ["initial-stiffness", "final-stiffness", "duration", "diffusion"]
+            [
+                "initial-stiffness",
+                "final-stiffness",
+                "duration",
+                "diffusion"
+            ]
         );
     }
 

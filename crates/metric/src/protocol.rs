@@ -12,6 +12,7 @@
 
 use crate::length::{self, Friction};
 use nalgebra::DVector;
+use std::cell::Cell;
 use thermocheck_numerics::error::{self, Error, Result, fmt_number};
 use thermocheck_numerics::quad::QuadOptions;
 
@@ -284,6 +285,9 @@ pub struct ConstantSpeed<P, F> {
     knots: Vec<f64>,
     cumulative: Vec<f64>,
     length_error: f64,
+    /// The last inversion `(u, t(u))`: a quadrature asks for the position and the velocity at
+    /// the same time, and each inversion costs several quadratures.
+    last: Cell<Option<(f64, f64)>>,
 }
 
 impl<P: std::fmt::Debug, F> std::fmt::Debug for ConstantSpeed<P, F> {
@@ -347,6 +351,7 @@ impl<P: Protocol, F: Friction> ConstantSpeed<P, F> {
             knots,
             cumulative,
             length_error,
+            last: Cell::new(None),
         })
     }
 
@@ -369,6 +374,19 @@ impl<P: Protocol, F: Friction> ConstantSpeed<P, F> {
     pub fn original_time(&self, time: f64) -> Result<f64> {
         let duration = self.protocol.duration();
         let u = check_time(time, duration)?;
+        if let Some((cached_u, cached_t)) = self.last.get() {
+            if cached_u == u {
+                return Ok(cached_t);
+            }
+        }
+        let t = self.invert_length(u)?;
+        self.last.set(Some((u, t)));
+        Ok(t)
+    }
+
+    /// Solves $s(t) = \ell u/T$ for $t$ (safeguarded Newton inside the bracketing piece).
+    fn invert_length(&self, u: f64) -> Result<f64> {
+        let duration = self.protocol.duration();
         if u == 0.0 {
             return Ok(0.0);
         }

@@ -230,7 +230,7 @@ fn mv7(config: &CheckConfig) -> Result<Vec<Evidence>> {
             let delta_s = summary.length_error + options.rel_tol() * distance;
             evidence.push(Evidence::compare(
                 &point,
-                &format!("constant-speed reparametrisation at u = {u} vs the M14 geodesic k(t)"),
+                format!("constant-speed reparametrisation at u = {u} vs the M14 geodesic k(t)"),
                 expected,
                 observed,
                 Tolerance::error_estimate(ESTIMATE_FACTOR, dk_ds * delta_s, expected),

@@ -13,6 +13,12 @@
 //! $\mathbb E_q[E_{\theta^+}-E_{\theta^-}]$ of work. Expectations over $q$ use the three-point
 //! Gauss–Hermite rule, exact here because $E$ and $\nabla_\theta E$ are quadratic in $x$.
 //!
+//! A *prescribed* protocol $\theta(t)$ (any [`Protocol`] of
+//! `thermocheck-metric`, with optional jumps at both ends) drives the same chain through [`drive`],
+//! which returns the exact work, $\Delta F$ and $W_{ex}$ of `metric.md` M16 with the ODE error
+//! estimate; [`learn`] and [`drive`] share the moment rates, the Gauss–Hermite expectations and
+//! the jump cost.
+//!
 //! Integration goes through [`thermocheck_numerics::ode::integrate_piecewise`] (guarded Dopri5),
 //! segment by segment between output times and impulses.
 
@@ -20,6 +26,7 @@ use crate::energy::EnergyFamily;
 use crate::learning::left_domain;
 use crate::learning::{ChainSummary, LearningProblem, LedgerPoint};
 use std::cell::RefCell;
+use thermocheck_metric::protocol::Protocol;
 use thermocheck_numerics::Error;
 use thermocheck_numerics::error::{self, Result};
 use thermocheck_numerics::ode::{self, OdeOptions, OdeReport};
@@ -101,13 +108,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
     let theta0 = problem.initial();
     let n = problem.dimension();
     let d = problem.diffusion();
-    let (k0, mu0) = energy
-        .quadratic_trap(theta0)
-        .ok_or_else(|| Error::InvalidParameter {
-            parameter: format!("energy ({}: not a Gaussian family)", energy.name()),
-            requirement: error::Requirement::Finite,
-            value: f64::NAN,
-        })?;
+    let (k0, mu0) = gaussian_trap(energy, theta0)?;
     error::count_at_least("output-intervals", options.output_intervals, 1)?;
     let schedule = problem.schedule();
     let duration = schedule.duration();
@@ -137,8 +138,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
             let g_hat: Vec<f64> = chain.iter().zip(&data).map(|(q, p)| q - p).collect();
             let mut theta_dot = vec![0.0; n];
             schedule.gain(t, n)?.apply(&g_hat, &mut theta_dot);
-            dy[M] = -d * k * (m - mu);
-            dy[W_CHAIN] = 2.0 * d * (1.0 - k * w);
+            (dy[M], dy[W_CHAIN]) = chain_rates(d, k, mu, m, w);
             dy[THETA..THETA + n].copy_from_slice(&theta_dot);
             dy[iw] = dot(&theta_dot, &chain);
             dy[ig] = dot(&g_hat, &theta_dot);
@@ -170,9 +170,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
                 energy
                     .validate(&after)
                     .map_err(|e| left_domain(energy, &after, t, e))?;
-                let work = three_point_gauss_hermite(m, w, |x| {
-                    energy.energy(&after, x) - energy.energy(&theta, x)
-                });
+                let work = jump_work(energy, &theta, &after, m, w);
                 let data_change = problem.data_energy(&after)? - problem.data_energy(&theta)?;
                 Ok((after, work, data_change))
             })();
@@ -237,6 +235,238 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
         impulse_works,
         report: solution.report,
     })
+}
+
+/// The trap $(k, \mu)$ of a Gaussian family at $\theta$, or the error naming `energy` if the family
+/// is not Gaussian.
+fn gaussian_trap(energy: &dyn EnergyFamily, theta: &[f64]) -> Result<(f64, f64)> {
+    energy
+        .quadratic_trap(theta)
+        .ok_or_else(|| Error::InvalidParameter {
+            parameter: format!("energy ({}: not a Gaussian family)", energy.name()),
+            requirement: error::Requirement::Finite,
+            value: f64::NAN,
+        })
+}
+
+/// The result of driving a Gaussian chain through a prescribed protocol ([`drive`]).
+///
+/// All works in units of $k_BT$. `error_estimate` bounds the ODE error of every integrated
+/// quantity (the chain moments, $W$ and $W_{ex}$).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrivenRun {
+    /// $W$: both jumps plus $\int_0^T P\,dt$.
+    pub work: f64,
+    /// $\Delta F = F(\theta(T^+)) - F(\theta(0^-))$.
+    pub free_energy_change: f64,
+    /// $W_{ex}$, integrated directly as the excess power $\dot\theta\cdot(\mathbb E_q[X] - \langle X\rangle_\theta)$
+    /// plus the jumps' excess (no cancellation between $W$ and $\Delta F$).
+    pub excess_work: f64,
+    /// The work of the jumps at $t = 0$ and $t = T$ (0 without a jump).
+    pub jump_works: [f64; 2],
+    /// The chain $(m, w)$ at $T$.
+    pub final_chain: (f64, f64),
+    /// Solver diagnostics; `error_estimate` is the ODE's global error estimate.
+    pub report: OdeReport,
+}
+
+impl DrivenRun {
+    /// The ODE's global error estimate (0 if the options switched it off).
+    pub fn error_estimate(&self) -> f64 {
+        self.report.error_estimate.unwrap_or(0.0)
+    }
+}
+
+/// Drives a Gaussian chain through a prescribed protocol $\theta(t)$ and returns the exact work
+/// (M16).
+///
+/// For a family with a quadratic trap $E_\theta = \tfrac k2(x-\mu)^2 + c(\theta)$
+/// ([`EnergyFamily::quadratic_trap`]: `GaussianMeanStiffness`, `GaussianMean`, `Stiffness`) the
+/// chain started in equilibrium at $\theta(0^-)$ ($m = \mu$, $w = 1/k$) stays
+/// $\mathcal N(m, w)$ with
+/// $$\dot m = Dk(\mu - m),\qquad \dot w = 2D(1 - kw),\qquad
+///   P = \dot\theta\cdot\mathbb E_q[\partial_\theta E],\qquad W_{ex} = W - \Delta F,$$
+/// which for $E = k(x-\mu)^2/2$ is $P = \dot\mu\,k(\mu-m) + \dot k\,\tfrac12[w + (m-\mu)^2]$. The
+/// protocol runs on $[0, T]$; `start` $=\theta(0^-)$ and `end` $=\theta(T^+)$, if given, add jumps
+/// $\theta(0^-)\to\theta(0)$ and $\theta(T)\to\theta(T^+)$ with $(m, w)$ frozen, costing
+/// $\mathbb E_q[E_{\theta^+} - E_{\theta^-}]$. Expectations use the three-point Gauss–Hermite rule
+/// (exact: $E$ and $\partial_\theta E$ are quadratic in $x$), shared with [`learn`]; the moment
+/// rates and jump costs are the same functions as [`learn`]'s. Time enters through
+/// `options.output_intervals` equal segments of [`ode::integrate_piecewise`].
+///
+/// # Errors
+/// - [`Error::InvalidParameter`] naming `energy` if the family has no quadratic trap, or
+///   `diffusion` unless finite and $> 0$;
+/// - [`Error::DimensionMismatch`] naming `protocol`, `start` or `end` unless each has the family's
+///   number of parameters;
+/// - the protocol's and the family's validation errors (e.g. a stiffness $\le 0$ along the way,
+///   reported as [`Error::NotConverged`] with the time);
+/// - [`Error::NotConverged`] from the ODE solver.
+///
+/// # Examples
+/// A linear ramp of the mean by $\Delta = 1$ in $T = 10$ ($\sigma^2 = D = 1$):
+/// $W_{ex} = (\Delta/T)^2[T - \tau(1 - e^{-T/\tau})] = 0.0900005$ (D17).
+/// ```
+/// use thermocheck_dissipation::{energy::GaussianMean, moments};
+/// use thermocheck_metric::protocol::LinearProtocol;
+/// let ramp = LinearProtocol::new(&[0.0], &[1.0], 10.0)?;
+/// let run = moments::drive(&GaussianMean::new(1.0)?, &ramp, 1.0, None, None,
+///                          &moments::MomentOptions::default())?;
+/// assert!((run.excess_work - 0.01 * (9.0 + (-10.0f64).exp())).abs() < 1e-9);
+/// # Ok::<(), thermocheck_numerics::Error>(())
+/// ```
+pub fn drive(
+    energy: &dyn EnergyFamily,
+    protocol: &dyn Protocol,
+    diffusion: f64,
+    start: Option<&[f64]>,
+    end: Option<&[f64]>,
+    options: &MomentOptions,
+) -> Result<DrivenRun> {
+    let d = error::positive("diffusion", diffusion)?;
+    let n = energy.parameter_names().len();
+    error::length("protocol", protocol.dimension(), n)?;
+    error::count_at_least("output-intervals", options.output_intervals, 1)?;
+    let duration = protocol.duration();
+    let first = protocol.position(0.0)?;
+    let last = protocol.position(duration)?;
+    let initial: Vec<f64> = match start {
+        Some(s) => {
+            error::length("start", s.len(), n)?;
+            s.to_vec()
+        }
+        None => first.as_slice().to_vec(),
+    };
+    let terminal: Vec<f64> = match end {
+        Some(e) => {
+            error::length("end", e.len(), n)?;
+            e.to_vec()
+        }
+        None => last.as_slice().to_vec(),
+    };
+    for (name, theta) in [
+        ("start", initial.as_slice()),
+        ("protocol", first.as_slice()),
+        ("protocol", last.as_slice()),
+        ("end", terminal.as_slice()),
+    ] {
+        energy
+            .validate(theta)
+            .map_err(|e| e.with_parameter_prefix(&format!("{name}.")))?;
+    }
+    let (k0, mu0) = gaussian_trap(energy, &initial)?;
+    let free_energy_change = energy.free_energy(&terminal)? - energy.free_energy(&initial)?;
+
+    let first_error: RefCell<Option<Error>> = RefCell::new(None);
+    let fail = |e: Error| {
+        first_error.borrow_mut().get_or_insert(e);
+    };
+    // State: [m, w, W, W_ex].
+    const WORK: usize = 2;
+    const EXCESS: usize = 3;
+    let rhs = |t: f64, y: &[f64], dy: &mut [f64]| {
+        let result = (|| -> Result<()> {
+            let theta = protocol.position(t)?;
+            let theta_dot = protocol.velocity(t)?;
+            let theta = theta.as_slice();
+            energy
+                .validate(theta)
+                .map_err(|e| driven_out_of_domain(energy, theta, t, e))?;
+            let (k, mu) = gaussian_trap(energy, theta)?;
+            let (m, w) = (y[M], y[W_CHAIN]);
+            let chain = chain_gradient(energy, theta, m, w);
+            // ⟨X⟩_θ = ∇_θF: the same rule at the equilibrium moments (μ, 1/k).
+            let equilibrium = chain_gradient(energy, theta, mu, 1.0 / k);
+            (dy[M], dy[W_CHAIN]) = chain_rates(d, k, mu, m, w);
+            dy[WORK] = dot(theta_dot.as_slice(), &chain);
+            dy[EXCESS] = theta_dot
+                .iter()
+                .zip(chain.iter().zip(&equilibrium))
+                .map(|(v, (q, e))| v * (q - e))
+                .sum();
+            Ok(())
+        })();
+        if let Err(e) = result {
+            fail(e);
+            dy.iter_mut().for_each(|v| *v = f64::NAN);
+        }
+    };
+
+    let intervals = options.output_intervals;
+    let times: Vec<f64> = (0..=intervals)
+        .map(|i| duration * i as f64 / intervals as f64)
+        .collect();
+    let mut jump_works = [0.0; 2];
+    let mut jump_excess = [0.0; 2];
+    let mut jump = |index: usize, _t: f64, y: &mut [f64]| {
+        let (from, to) = if index == 0 {
+            (initial.as_slice(), first.as_slice())
+        } else if index == intervals {
+            (last.as_slice(), terminal.as_slice())
+        } else {
+            return;
+        };
+        let slot = usize::from(index != 0);
+        let result = (|| -> Result<(f64, f64)> {
+            let work = jump_work(energy, from, to, y[M], y[W_CHAIN]);
+            let df = energy.free_energy(to)? - energy.free_energy(from)?;
+            Ok((work, work - df))
+        })();
+        match result {
+            Ok((work, excess)) => {
+                jump_works[slot] = work;
+                jump_excess[slot] = excess;
+                y[WORK] += work;
+                y[EXCESS] += excess;
+            }
+            Err(e) => {
+                fail(e);
+                y.iter_mut().for_each(|v| *v = f64::NAN);
+            }
+        }
+    };
+    let solution = ode::integrate_piecewise(
+        |_| ode::from_fn(4, &rhs),
+        &times,
+        &[mu0, 1.0 / k0, 0.0, 0.0],
+        &mut jump,
+        &options.ode,
+    );
+    if let Some(e) = first_error.into_inner() {
+        return Err(e);
+    }
+    let solution = solution?;
+    let y = &solution.y;
+    Ok(DrivenRun {
+        work: y[WORK],
+        free_energy_change,
+        excess_work: y[EXCESS],
+        jump_works,
+        final_chain: (y[M], y[W_CHAIN]),
+        report: solution.report,
+    })
+}
+
+/// A prescribed protocol that leaves the family's domain (e.g. a stiffness $\le 0$).
+fn driven_out_of_domain(energy: &dyn EnergyFamily, theta: &[f64], t: f64, cause: Error) -> Error {
+    Error::NotConverged {
+        method: "prescribed-protocol moment ODEs".into(),
+        detail: format!(
+            "θ = {theta:?} left the domain of {} at t = {t}: {cause}",
+            energy.name()
+        ),
+    }
+}
+
+/// The chain's moment rates in the trap $(k, \mu)$: $\dot m = -Dk(m-\mu)$, $\dot w = 2D(1-kw)$ (M16).
+fn chain_rates(d: f64, k: f64, mu: f64, m: f64, w: f64) -> (f64, f64) {
+    (-d * k * (m - mu), 2.0 * d * (1.0 - k * w))
+}
+
+/// The work of a jump $\theta^- \to \theta^+$ with the chain $\mathcal N(m, w)$ frozen:
+/// $\mathbb E_q[E_{\theta^+} - E_{\theta^-}]$ by the exact three-point rule (M16).
+fn jump_work(energy: &dyn EnergyFamily, before: &[f64], after: &[f64], m: f64, w: f64) -> f64 {
+    three_point_gauss_hermite(m, w, |x| energy.energy(after, x) - energy.energy(before, x))
 }
 
 /// $\mathbb E_{\mathcal N(m,w)}[\nabla_\theta E_\theta]$ by the exact three-point rule.

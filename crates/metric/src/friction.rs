@@ -50,6 +50,7 @@
 //! that its round-off residue $\epsilon$ in the right tail makes $\int\epsilon^2/p$ blow up.
 
 use crate::energy::EnergyFamily;
+use crate::gaussian::scaled_power;
 use nalgebra::{DMatrix, DVector};
 use thermocheck_numerics::error::{self, Error, Result, fmt_number};
 
@@ -212,7 +213,7 @@ impl FrictionReport {
             i < n && j < n,
             "parameter index ({i}, {j}) out of range for {n} parameters"
         );
-        let scale = (self.fisher[(i, i)] * self.fisher[(j, j)]).abs().sqrt();
+        let scale = self.fisher[(i, i)].abs().sqrt() * self.fisher[(j, j)].abs().sqrt();
         let fij = self.fisher[(i, j)];
         let tau = self.friction[(i, j)] / fij;
         if fij.abs() <= 1e-12 * scale || !tau.is_finite() {
@@ -283,10 +284,13 @@ pub fn friction_tensor(
         .map(|w| Panel::sample(&mut counter, &rule, w[0], w[1]))
         .collect::<Result<_>>()?;
     let mode = support.mode;
+    // Lengths are measured in units of the wider side's width (scale invariance).
+    let scale = support.width.0.max(support.width.1);
     loop {
         let pass = integrate(
             &panels,
             mode,
+            scale,
             &rule,
             CumulativeSide::NearerEnd,
             options.rel_tol,
@@ -311,33 +315,26 @@ pub fn friction_tensor(
         }
         panels = refine(&mut counter, &rule, panels, &pass.flags)?;
     }
-    let coarse = integrate(&panels, mode, &rule, options.side, options.rel_tol)?;
+    let coarse = integrate(&panels, mode, scale, &rule, options.side, options.rel_tol)?;
     let all = vec![true; panels.len()];
     let fine_panels = refine(&mut counter, &rule, panels, &all)?;
-    let fine = integrate(&fine_panels, mode, &rule, options.side, options.rel_tol)?;
-
-    let scale = 1.0 / (d * fine.z);
-    let friction = fine.g_moment.scale(scale);
-    let coarse_friction = coarse.g_moment.scale(1.0 / (d * coarse.z));
-    let fisher = fine.x_cov.scale(1.0 / fine.z);
-    let coarse_fisher = coarse.x_cov.scale(1.0 / coarse.z);
+    let fine = integrate(
+        &fine_panels,
+        mode,
+        scale,
+        &rule,
+        options.side,
+        options.rel_tol,
+    )?;
+    let (friction, fisher) = fine.finish(scale, d, family, theta)?;
+    let (coarse_friction, coarse_fisher) = coarse.finish(scale, d, family, theta)?;
     let friction_error = (&friction - &coarse_friction).abs();
     let fisher_error = (&fisher - &coarse_fisher).abs();
-    if friction.iter().chain(fisher.iter()).any(|v| !v.is_finite()) {
-        return Err(Error::out_of_range(
-            &["theta", "diffusion"],
-            format!(
-                "ζ or I_F of {} at θ = {} is not representable in f64",
-                family.name(),
-                fmt_theta(theta)
-            ),
-        ));
-    }
     let n = theta.len();
     let mut relative_error: f64 = 0.0;
     for i in 0..n {
         for j in 0..n {
-            let s = (friction[(i, i)] * friction[(j, j)]).abs().sqrt();
+            let s = friction[(i, i)].abs().sqrt() * friction[(j, j)].abs().sqrt();
             let e = friction_error[(i, j)];
             relative_error = relative_error.max(if s > 0.0 { e / s } else { e });
         }
@@ -345,7 +342,7 @@ pub fn friction_tensor(
     Ok(FrictionReport {
         friction,
         fisher,
-        mean_statistic: fine.mean,
+        mean_statistic: fine.mean.component_mul(&fine.stat_scale),
         friction_error,
         fisher_error,
         relative_error,
@@ -641,9 +638,7 @@ impl ChebyshevRule {
                 let prev = if k == 1 { 2.0 * at(0) } else { at(k - 1) };
                 b[k] = (prev - at(k + 1)) / (2.0 * k as f64);
             }
-            let at_minus_one: f64 = (1..=n)
-                .map(|k| if k % 2 == 0 { b[k] } else { -b[k] })
-                .sum();
+            let at_minus_one: f64 = (1..=n).map(|k| if k % 2 == 0 { b[k] } else { -b[k] }).sum();
             for i in 0..n {
                 let theta_i = pi * (big_n - i) as f64 / nf;
                 let f: f64 = (1..=n).map(|k| b[k] * (k as f64 * theta_i).cos()).sum();
@@ -754,11 +749,14 @@ fn refine(
     Ok(out)
 }
 
-/// The unnormalised moments of one pass over the panels.
+/// The unnormalised moments of one pass over the panels, in the units $y = (x - m)/s$ and
+/// $\tilde X_i = X_i/c_i$ (so that they stay $O(1)$ whatever the scales of $x$ and $X$).
 struct Pass {
-    /// $Z = \int q$.
+    /// $Z_y = \int q\,dy$.
     z: f64,
-    /// $\langle X\rangle$.
+    /// $c_i = \max|X_i|$ over the nodes where $p > 0$ (1 if that is 0).
+    stat_scale: DVector<f64>,
+    /// $\langle \tilde X\rangle$.
     mean: DVector<f64>,
     /// $\int G_{q,i}G_{q,j}/q$.
     g_moment: DMatrix<f64>,
@@ -768,11 +766,49 @@ struct Pass {
     flags: Vec<bool>,
 }
 
+impl Pass {
+    /// $\zeta_{ij} = c_ic_js^2\,M^G_{ij}/(DZ_y)$ and $I_{F,ij} = c_ic_j\,M^X_{ij}/Z_y$, multiplied
+    /// in binary exponents so that only a non-representable result overflows.
+    fn finish(
+        &self,
+        s: f64,
+        d: f64,
+        family: &dyn EnergyFamily,
+        theta: &[f64],
+    ) -> Result<(DMatrix<f64>, DMatrix<f64>)> {
+        let np = self.mean.len();
+        let c = &self.stat_scale;
+        let zeta = DMatrix::from_fn(np, np, |i, j| {
+            scaled_power(
+                self.g_moment[(i, j)] / self.z,
+                &[(c[i], 1), (c[j], 1), (s, 2), (d, -1)],
+            )
+        });
+        let fisher = DMatrix::from_fn(np, np, |i, j| {
+            scaled_power(self.x_cov[(i, j)] / self.z, &[(c[i], 1), (c[j], 1)])
+        });
+        if zeta.iter().chain(fisher.iter()).any(|v| !v.is_finite())
+            || (0..np).any(|i| zeta[(i, i)] == 0.0 && self.g_moment[(i, i)] != 0.0)
+        {
+            return Err(Error::out_of_range(
+                &["theta", "diffusion"],
+                format!(
+                    "ζ or I_F of {} at θ = {} is not representable in f64",
+                    family.name(),
+                    fmt_theta(theta)
+                ),
+            ));
+        }
+        Ok((zeta, fisher))
+    }
+}
+
 /// One pass of M7 over the panels: $Z$, $\langle X\rangle$, $G$ by one cumulative pass from the
 /// side(s) chosen, and the moments (module docs, steps 2–4).
 fn integrate(
     panels: &[Panel],
     mode: f64,
+    length_scale: f64,
     rule: &ChebyshevRule,
     side: CumulativeSide,
     rel_tol: f64,
@@ -787,7 +823,7 @@ fn integrate(
         .iter()
         .map(|p| p.energy.iter().map(|&e| (shift - e).exp()).collect())
         .collect();
-    let half = |p: &Panel| 0.5 * (p.b - p.a);
+    let half = |p: &Panel| 0.5 * (p.b - p.a) / length_scale;
     let z: f64 = panels
         .iter()
         .zip(&q)
@@ -808,25 +844,52 @@ fn integrate(
             }
         }
     }
+    let mut stat_scale = DVector::from_element(np, 0.0_f64);
+    for (p, qp) in panels.iter().zip(&q) {
+        for j in 0..n {
+            if qp[j] > 0.0 {
+                for i in 0..np {
+                    stat_scale[i] = stat_scale[i].max(p.stat[j * np + i].abs());
+                }
+            }
+        }
+    }
+    stat_scale.iter_mut().for_each(|c| {
+        if *c == 0.0 {
+            *c = 1.0
+        }
+    });
+    let scaled: Vec<Vec<f64>> = panels
+        .iter()
+        .map(|p| {
+            p.stat
+                .iter()
+                .enumerate()
+                .map(|(t, v)| v / stat_scale[t % np])
+                .collect()
+        })
+        .collect();
     let mut mean = DVector::zeros(np);
     for (p, qp) in panels.iter().zip(&q) {
         for i in 0..np {
-            let f: Vec<f64> = (0..n).map(|j| qp[j] * p.stat[j * np + i]).collect();
+            let f: Vec<f64> = (0..n)
+                .map(|j| qp[j] * p.stat[j * np + i] / stat_scale[i])
+                .collect();
             mean[i] += half(p) * rule.integral(&f);
         }
     }
     mean /= z;
     // f_i = q δX_i per panel, node-major per parameter: f[p][i][j].
-    let f: Vec<Vec<Vec<f64>>> = panels
+    let f: Vec<Vec<Vec<f64>>> = scaled
         .iter()
         .zip(&q)
-        .map(|(p, qp)| {
+        .map(|(sp, qp)| {
             (0..np)
                 .map(|i| {
                     (0..n)
                         .map(|j| {
                             if qp[j] > 0.0 {
-                                qp[j] * (p.stat[j * np + i] - mean[i])
+                                qp[j] * (sp[j * np + i] - mean[i])
                             } else {
                                 0.0
                             }
@@ -837,7 +900,10 @@ fn integrate(
         })
         .collect();
     // G_q at every node: one cumulative pass from each end.
-    let centre = panels.iter().position(|p| p.a >= mode).unwrap_or(panels.len());
+    let centre = panels
+        .iter()
+        .position(|p| p.a >= mode)
+        .unwrap_or(panels.len());
     let split = match side {
         CumulativeSide::NearerEnd => centre,
         CumulativeSide::LeftOnly => panels.len(),
@@ -887,7 +953,7 @@ fn integrate(
                 let gm = h * rule.integral(&buf);
                 for (t, b) in buf.iter_mut().enumerate() {
                     *b = if qp[t] > 0.0 {
-                        f[k][i][t] * (p.stat[t * np + j] - mean[j])
+                        f[k][i][t] * (scaled[k][t * np + j] - mean[j])
                     } else {
                         0.0
                     };
@@ -908,7 +974,7 @@ fn integrate(
         for i in 0..np {
             ind.push(h * rule.tail(&f[k][i]));
             for (t, b) in buf.iter_mut().enumerate() {
-                *b = f[k][i][t] * (p.stat[t * np + i] - mean[i]);
+                *b = f[k][i][t] * (scaled[k][t * np + i] - mean[i]);
                 if qp[t] == 0.0 {
                     *b = 0.0;
                 }
@@ -916,7 +982,7 @@ fn integrate(
             ind.push(h * rule.tail(&buf));
             for (t, b) in buf.iter_mut().enumerate() {
                 *b = if qp[t] > 0.0 {
-                    g[k][i][t] * g[k][i][t] / qp[t]
+                    (g[k][i][t] / qp[t].sqrt()).powi(2)
                 } else {
                     0.0
                 };
@@ -943,6 +1009,7 @@ fn integrate(
         .collect();
     Ok(Pass {
         z,
+        stat_scale,
         mean,
         g_moment,
         x_cov,

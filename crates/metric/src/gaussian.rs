@@ -10,7 +10,7 @@ use thermocheck_numerics::error::{self, Error, Result};
 
 /// $c\,a^{p}\,b^{q}$ for positive finite $a, b, c$, evaluated in logarithms of the binary
 /// exponents so that only the final result can overflow or underflow. Relative error: a few ulp.
-fn scaled_power(c: f64, factors: &[(f64, i32)]) -> f64 {
+pub(crate) fn scaled_power(c: f64, factors: &[(f64, i32)]) -> f64 {
     // Split each factor into mantissa in [1, 2) and binary exponent; powers of the mantissas stay
     // in range for the small integer powers used here.
     let mut mantissa = c;

@@ -283,6 +283,89 @@ impl EnergyFamily for QuarticWell {
     }
 }
 
+/// $\ln\cosh y$ without overflow: $|y| + \ln(1 + e^{-2|y|}) - \ln 2$.
+fn ln_cosh(y: f64) -> f64 {
+    let a = y.abs();
+    a + (-2.0 * a).exp().ln_1p() - std::f64::consts::LN_2
+}
+
+/// Translation family $E_\theta(x) = U(x - \theta)$ with the confining non-Gaussian shape
+/// $$U(y) = \frac a2 y^2 + \frac b4 y^4 + c\,\ln\cosh y,\qquad a, b, c \ge 0,\ a + b + c > 0$$
+/// (spec M9: $\zeta = 1/D$ whatever the shape, while $I_F = \langle U'^2\rangle = \langle U''\rangle$
+/// depends on it). $c\ln\cosh$ alone gives the sech density $p \propto \cosh^{-c}$ with
+/// exponential tails; $b$ alone the quartic well. $F$ does not depend on $\theta$.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TranslationWell {
+    quadratic: f64,
+    quartic: f64,
+    log_cosh: f64,
+}
+
+impl TranslationWell {
+    /// The shape $(a, b, c)$.
+    ///
+    /// # Errors
+    /// Any coefficient not finite and $\ge 0$, or all three zero (`quadratic` is then named).
+    pub fn new(quadratic: f64, quartic: f64, log_cosh: f64) -> Result<Self> {
+        error::non_negative("quadratic", quadratic)?;
+        error::non_negative("quartic", quartic)?;
+        error::non_negative("log-cosh", log_cosh)?;
+        if quadratic + quartic + log_cosh == 0.0 {
+            return Err(error::Error::InvalidParameter {
+                parameter: "quadratic".into(),
+                requirement: error::Requirement::Positive,
+                value: 0.0,
+            });
+        }
+        Ok(TranslationWell {
+            quadratic,
+            quartic,
+            log_cosh,
+        })
+    }
+
+    /// $U(y)$.
+    pub fn shape(&self, y: f64) -> f64 {
+        let y2 = y * y;
+        y2 * (0.5 * self.quadratic + 0.25 * self.quartic * y2) + self.log_cosh * ln_cosh(y)
+    }
+
+    /// $U'(y)$.
+    pub fn shape_slope(&self, y: f64) -> f64 {
+        y * (self.quadratic + self.quartic * y * y) + self.log_cosh * y.tanh()
+    }
+
+    /// $U''(y)$ (for the integration-by-parts route $I_F = \langle U''\rangle$).
+    pub fn shape_curvature(&self, y: f64) -> f64 {
+        let sech = 1.0 / y.cosh();
+        self.quadratic + 3.0 * self.quartic * y * y + self.log_cosh * sech * sech
+    }
+}
+
+impl EnergyFamily for TranslationWell {
+    fn name(&self) -> String {
+        format!(
+            "E = U(x - θ), U(y) = {} y²/2 + {} y⁴/4 + {} ln cosh y",
+            self.quadratic, self.quartic, self.log_cosh
+        )
+    }
+    fn parameter_names(&self) -> Vec<&'static str> {
+        vec!["centre"]
+    }
+    fn validate(&self, theta: &[f64]) -> Result<()> {
+        check_len(theta, 1)
+    }
+    fn energy(&self, theta: &[f64], x: f64) -> f64 {
+        self.shape(x - theta[0])
+    }
+    fn grad_x(&self, theta: &[f64], x: f64) -> f64 {
+        self.shape_slope(x - theta[0])
+    }
+    fn grad_theta(&self, theta: &[f64], x: f64, out: &mut [f64]) {
+        out[0] = -self.shape_slope(x - theta[0]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +381,10 @@ mod tests {
             (Box::new(GaussianMeanStiffness), vec![-0.4, 2.2]),
             (Box::new(Quartic), vec![-1.0, 0.5]),
             (Box::new(QuarticWell), vec![0.4]),
+            (
+                Box::new(TranslationWell::new(0.5, 0.2, 1.5).unwrap()),
+                vec![-0.3],
+            ),
         ];
         let h = 1e-5;
         for (family, theta) in &families {

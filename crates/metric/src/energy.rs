@@ -468,6 +468,24 @@ mod tests {
         );
     }
 
+    /// The curvature of the translation well against central differences of its slope
+    /// (h = 1e-5: truncation ~h² U⁗/6 and round-off ~ε U′/h, both below 1e-8 relative
+    /// here); the stable ln cosh against the direct formula where that does not overflow, and
+    /// its linear growth beyond.
+    #[test]
+    fn translation_well_curvature_and_ln_cosh() {
+        let u = TranslationWell::new(0.5, 0.2, 1.5).unwrap();
+        let h = 1e-5;
+        for &y in &[-2.1, -0.4, 0.0, 0.9, 3.3] {
+            let fd = (u.shape_slope(y + h) - u.shape_slope(y - h)) / (2.0 * h);
+            assert_relative_eq!(u.shape_curvature(y), fd, max_relative = 1e-8);
+            assert_relative_eq!(ln_cosh(y), y.cosh().ln(), max_relative = 1e-14, epsilon = 1e-15);
+        }
+        assert_relative_eq!(ln_cosh(1000.0), 1000.0 - std::f64::consts::LN_2, max_relative = 1e-15);
+        assert!(TranslationWell::new(0.0, 0.0, 0.0).is_err());
+        assert!(TranslationWell::new(1.0, -1.0, 0.0).is_err());
+    }
+
     #[test]
     fn invalid_parameters_are_named() {
         let e = Stiffness.validate(&[-1.0]).unwrap_err();

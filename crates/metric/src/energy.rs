@@ -283,6 +283,38 @@ impl EnergyFamily for QuarticWell {
     }
 }
 
+/// Quartic coupling family $E_\theta(x) = \theta x^4/4$, $\theta > 0$, with $X = x^4/4$: the
+/// one-parameter family of the `friction-quartic` quantity. $Z = \tfrac12\Gamma(\tfrac14)
+/// (4/\theta)^{1/4}$, so $F = -\ln Z$, $\langle X\rangle = 1/(4\theta)$ and
+/// $I_F = \partial_\theta^2F = 1/(4\theta^2)$.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct QuarticCoupling;
+
+impl EnergyFamily for QuarticCoupling {
+    fn name(&self) -> String {
+        "E = θ x⁴/4".into()
+    }
+    fn parameter_names(&self) -> Vec<&'static str> {
+        vec!["coupling"]
+    }
+    fn validate(&self, theta: &[f64]) -> Result<()> {
+        check_len(theta, 1)?;
+        error::positive("coupling", theta[0]).map(|_| ())
+    }
+    fn energy(&self, theta: &[f64], x: f64) -> f64 {
+        0.25 * theta[0] * (x * x) * (x * x)
+    }
+    fn grad_x(&self, theta: &[f64], x: f64) -> f64 {
+        theta[0] * x * x * x
+    }
+    fn grad_theta(&self, _theta: &[f64], x: f64, out: &mut [f64]) {
+        out[0] = 0.25 * (x * x) * (x * x);
+    }
+    fn polynomial_degree(&self) -> Option<u32> {
+        Some(4)
+    }
+}
+
 /// $\ln\cosh y$ without overflow: $|y| + \ln(1 + e^{-2|y|}) - \ln 2$.
 fn ln_cosh(y: f64) -> f64 {
     let a = y.abs();
@@ -381,6 +413,7 @@ mod tests {
             (Box::new(GaussianMeanStiffness), vec![-0.4, 2.2]),
             (Box::new(Quartic), vec![-1.0, 0.5]),
             (Box::new(QuarticWell), vec![0.4]),
+            (Box::new(QuarticCoupling), vec![1.3]),
             (
                 Box::new(TranslationWell::new(0.5, 0.2, 1.5).unwrap()),
                 vec![-0.3],
@@ -479,9 +512,18 @@ mod tests {
         for &y in &[-2.1, -0.4, 0.0, 0.9, 3.3] {
             let fd = (u.shape_slope(y + h) - u.shape_slope(y - h)) / (2.0 * h);
             assert_relative_eq!(u.shape_curvature(y), fd, max_relative = 1e-8);
-            assert_relative_eq!(ln_cosh(y), y.cosh().ln(), max_relative = 1e-14, epsilon = 1e-15);
+            assert_relative_eq!(
+                ln_cosh(y),
+                y.cosh().ln(),
+                max_relative = 1e-14,
+                epsilon = 1e-15
+            );
         }
-        assert_relative_eq!(ln_cosh(1000.0), 1000.0 - std::f64::consts::LN_2, max_relative = 1e-15);
+        assert_relative_eq!(
+            ln_cosh(1000.0),
+            1000.0 - std::f64::consts::LN_2,
+            max_relative = 1e-15
+        );
         assert!(TranslationWell::new(0.0, 0.0, 0.0).is_err());
         assert!(TranslationWell::new(1.0, -1.0, 0.0).is_err());
     }

@@ -19,7 +19,9 @@
 //!    scanned offset, i.e. where $p$ times the distance, a bound on the tail mass of any density
 //!    decaying faster than $1/x$, has dropped by $e^{-80}$. If no such offset exists, $p$ is not
 //!    normalisable (or its tail is too heavy to truncate): a typed error naming the energy and
-//!    $\theta$.
+//!    $\theta$. So is an $E$ that jumps from a not-yet-decayed value straight to $+\infty$ (an
+//!    overflow such as $\ln(1 + x^2)$ once $x^2$ overflows, which would otherwise pass for a
+//!    wall).
 //! 2. **Panels.** The domain is split at the mode and at $m \pm w\,2^k$ (geometric, so that a heavy
 //!    or wide tail costs a few panels per octave), and each panel carries $n$ Chebyshev points of
 //!    the second kind (Clenshaw–Curtis). Everything is computed from
@@ -353,6 +355,52 @@ pub fn friction_tensor(
     })
 }
 
+/// Friction of the quartic coupling family $E = \theta x^4/4$, $X = x^4/4$, at any coupling:
+/// $$\zeta(\theta) = \frac{\zeta_1\,\theta^{-5/2}}{D},$$
+/// where $\zeta_1$ is the friction at $\theta = 1$, $D = 1$, computed once by M7
+/// ([`friction_tensor`] on [`QuarticCoupling`](crate::energy::QuarticCoupling); $\zeta_1 =
+/// 0.0422486400042052955622$, mpmath at 20 digits), and the power is exact by scaling: with
+/// $x = \theta^{-1/4}y$, $p_\theta(x)\,dx = p_1(y)\,dy$, $X = \theta^{-1}y^4/4$, so
+/// $G_\theta(x) = \theta^{-1}G_1(y)$ and $\int G_\theta^2/p_\theta\,dx = \theta^{-2}\theta^{-1/4}
+/// \theta^{-1/4}\int G_1^2/p_1\,dy$. The product is formed in binary exponents, so the result
+/// has the relative accuracy of $\zeta_1$ (about $10^{-15}$) for every coupling whose result is
+/// representable. Spec: M7 (issue quantity `friction-quartic`).
+///
+/// # Errors
+/// `coupling` or `diffusion` not finite and $> 0$; [`Error::OutOfRange`] if $\zeta$ overflows
+/// or underflows.
+pub fn quartic_coupling_friction(coupling: f64, diffusion: f64) -> Result<f64> {
+    let theta = error::positive("coupling", coupling)?;
+    let d = error::positive("diffusion", diffusion)?;
+    static ZETA_ONE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    let zeta_one = match ZETA_ONE.get() {
+        Some(&z) => z,
+        None => {
+            let r = friction_tensor(
+                &crate::energy::QuarticCoupling,
+                &[1.0],
+                1.0,
+                &FrictionOptions::default(),
+            )?;
+            *ZETA_ONE.get_or_init(|| r.friction[(0, 0)])
+        }
+    };
+    // θ^{-5/2} = (√θ)^{-5}; √ is correctly rounded, so this costs a few ulp.
+    let z = scaled_power(zeta_one, &[(theta.sqrt(), -5), (d, -1)]);
+    if z.is_finite() && z > 0.0 && z >= f64::MIN_POSITIVE {
+        Ok(z)
+    } else {
+        Err(Error::out_of_range(
+            &["coupling", "diffusion"],
+            format!(
+                "ζ = ζ₁ θ^(-5/2)/D is not representable as a normal f64 (θ = {}, D = {})",
+                fmt_number(theta),
+                fmt_number(d)
+            ),
+        ))
+    }
+}
+
 /// $\theta$ as `(a, b, …)` for messages.
 pub(crate) fn fmt_theta(theta: &[f64]) -> String {
     let parts: Vec<String> = theta.iter().map(|&t| fmt_number(t)).collect();
@@ -502,6 +550,24 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
                             fmt_number(tail_drop),
                             fmt_number(offsets[last]),
                             fmt_number(rises[last])
+                        ),
+                    ));
+                }
+                Some(i) if rises[i + 1] == f64::INFINITY => {
+                    // E jumps from "not yet decayed" to +∞: almost always an overflow of the
+                    // expression (e.g. ln(1 + x²) once x² overflows), not a hard wall.
+                    return Err(not_confining(
+                        counter.family,
+                        counter.theta,
+                        &format!(
+                            "on the {} side E overflows to +inf at |x - mode| = {} before p·|x| \
+                             has dropped by e^-{} (E - E_min = {} at {}), so normalisability \
+                             cannot be decided",
+                            if s < 0.0 { "left" } else { "right" },
+                            fmt_number(offsets[i + 1]),
+                            fmt_number(tail_drop),
+                            fmt_number(rises[i]),
+                            fmt_number(offsets[i])
                         ),
                     ));
                 }

@@ -356,21 +356,49 @@ impl TranslationWell {
         })
     }
 
-    /// $U(y)$.
+    /// $U(y)$. Terms with a zero coefficient are left out, so that $0\cdot\infty$ never
+    /// appears where $y^2$ overflows.
     pub fn shape(&self, y: f64) -> f64 {
         let y2 = y * y;
-        y2 * (0.5 * self.quadratic + 0.25 * self.quartic * y2) + self.log_cosh * ln_cosh(y)
+        let mut u = 0.0;
+        if self.quadratic != 0.0 {
+            u += 0.5 * self.quadratic * y2;
+        }
+        if self.quartic != 0.0 {
+            u += 0.25 * self.quartic * y2 * y2;
+        }
+        if self.log_cosh != 0.0 {
+            u += self.log_cosh * ln_cosh(y);
+        }
+        u
     }
 
     /// $U'(y)$.
     pub fn shape_slope(&self, y: f64) -> f64 {
-        y * (self.quadratic + self.quartic * y * y) + self.log_cosh * y.tanh()
+        let mut s = 0.0;
+        if self.quadratic != 0.0 {
+            s += self.quadratic * y;
+        }
+        if self.quartic != 0.0 {
+            s += self.quartic * y * y * y;
+        }
+        if self.log_cosh != 0.0 {
+            s += self.log_cosh * y.tanh();
+        }
+        s
     }
 
     /// $U''(y)$ (for the integration-by-parts route $I_F = \langle U''\rangle$).
     pub fn shape_curvature(&self, y: f64) -> f64 {
-        let sech = 1.0 / y.cosh();
-        self.quadratic + 3.0 * self.quartic * y * y + self.log_cosh * sech * sech
+        let mut c = self.quadratic;
+        if self.quartic != 0.0 {
+            c += 3.0 * self.quartic * y * y;
+        }
+        if self.log_cosh != 0.0 {
+            let sech = 1.0 / y.cosh();
+            c += self.log_cosh * sech * sech;
+        }
+        c
     }
 }
 

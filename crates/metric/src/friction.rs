@@ -17,7 +17,9 @@
 //!    side's width $w$ is the first offset where $E$ has risen by 1; the domain ends at the first
 //!    offset beyond which $E - E_{min} - \ln(d/w) \ge$ `tail_drop` (default 80) holds at every
 //!    scanned offset, i.e. where $p$ times the distance, a bound on the tail mass of any density
-//!    decaying faster than $1/x$, has dropped by $e^{-80}$. If no such offset exists, $p$ is not
+//!    decaying faster than $1/x$, has dropped by $e^{-80}$; where possible, further out, to where
+//!    $p\,(d/w)^3$ has (the friction integrand $G^2/p$ decays only like $p\,x^2X^2$ on power-law
+//!    tails). If no such offset exists, $p$ is not
 //!    normalisable (or its tail is too heavy to truncate): a typed error naming the energy and
 //!    $\theta$. So is an $E$ that jumps from a not-yet-decayed value straight to $+\infty$ (an
 //!    overflow such as $\ln(1 + x^2)$ once $x^2$ overflows, which would otherwise pass for a
@@ -63,6 +65,16 @@ pub const DEFAULT_NODES_PER_PANEL: usize = 24;
 /// Default drop of $\ln p$ (below its maximum, corrected by $\ln$ distance) where the domain is
 /// truncated: the neglected mass is below $e^{-80} \approx 1.8\times10^{-35}$ of the total.
 pub const DEFAULT_TAIL_DROP: f64 = 80.0;
+/// Fewest representable points across the width of $p$ (offset where $E$ rises by 1) below
+/// which the density is not resolved in `f64`: $2^{20}$. Node positions round to the `f64`
+/// grid, an error of about ulp/width relative per node, which the n-vs-2n estimate sees.
+const RESOLUTION: f64 = 1_048_576.0;
+
+/// Largest share of $\int G_i^2/p$ the outermost octave of the domain may hold before
+/// $\zeta_{ii}$ is reported as divergent; below it, the share is added to the error estimate as
+/// the truncation error.
+const TAIL_SHARE_LIMIT: f64 = 1e-6;
+
 /// Default budget of panels for the adaptive refinement.
 pub const DEFAULT_MAX_PANELS: usize = 4000;
 
@@ -182,7 +194,8 @@ pub struct FrictionReport {
     pub fisher: DMatrix<f64>,
     /// $\langle X\rangle = \nabla_\theta F$.
     pub mean_statistic: DVector<f64>,
-    /// $|\zeta_{2n} - \zeta_n|$ elementwise.
+    /// $|\zeta_{2n} - \zeta_n|$ elementwise, plus the truncation estimate (the share of
+    /// $\int G_i^2/p$ in the outermost octave of the domain, times $|\zeta_{ij}|$).
     pub friction_error: DMatrix<f64>,
     /// $|I_{F,2n} - I_{F,n}|$ elementwise.
     pub fisher_error: DMatrix<f64>,
@@ -253,8 +266,12 @@ impl FrictionReport {
 /// - [`Error::Parse`] on `energy` if $E_\theta$ is NaN somewhere, $-\infty$, or not confining
 ///   ($e^{-E}$ not normalisable, or with a tail too heavy to truncate inside the `f64` range),
 ///   naming the energy and $\theta$; also if $\nabla_\theta E$ is not finite where $p > 0$;
+/// - [`Error::Parse`] on `energy` if $\zeta_{ii}$ diverges (the outermost octave of the domain
+///   holds more than $10^{-6}$ of $\int G_i^2/p$, so the value would depend on the truncation;
+///   a smaller share is added to `friction_error`);
 /// - [`Error::NotConverged`] if the panel budget runs out;
-/// - [`Error::OutOfRange`] if $\zeta$ or $I_F$ is not representable.
+/// - [`Error::OutOfRange`] if $\zeta$ or $I_F$ is not representable, or the width of $p$ is
+///   below $2^{20}$ ulp of its mode (a density too narrow for `f64` at its location).
 ///
 /// # Examples
 /// ```
@@ -328,9 +345,40 @@ pub fn friction_tensor(
         options.side,
         options.rel_tol,
     )?;
+    for (i, &flux) in fine.end_flux.iter().enumerate() {
+        // G²/p must have decayed over the outermost octave of the domain, or ζ_ii diverges (X
+        // grows too fast for the tails of p, e.g. X = ln(1 + x²) under a Cauchy density:
+        // G²/p ~ 4 ln²x) and any value would depend on the truncation.
+        // (Not for the naive one-sided G, whose tail blows up by design: MV5.)
+        if options.side == CumulativeSide::NearerEnd
+            && !(flux <= TAIL_SHARE_LIMIT * fine.g_moment[(i, i)])
+        {
+            return Err(Error::Parse {
+                parameter: "energy".into(),
+                expected: format!(
+                    "an energy whose friction integral converges at θ = {}: G²/p does not decay \
+                     in the tails for parameter {} (the outermost octave holds {:.1e} of the \
+                     integral)",
+                    fmt_theta(theta),
+                    family.parameter_names().get(i).copied().unwrap_or("?"),
+                    flux / fine.g_moment[(i, i)]
+                ),
+                text: family.name(),
+            });
+        }
+    }
     let (friction, fisher) = fine.finish(scale, d, family, theta)?;
     let (coarse_friction, coarse_fisher) = coarse.finish(scale, d, family, theta)?;
-    let friction_error = (&friction - &coarse_friction).abs();
+    let mut friction_error = (&friction - &coarse_friction).abs();
+    // Truncation: the outermost octave's share bounds what lies beyond for tails that decay at
+    // least geometrically per octave (Cauchy-like tails decay only polynomially; see the check).
+    for i in 0..theta.len() {
+        let share = fine.end_flux[i] / fine.g_moment[(i, i)];
+        for j in 0..theta.len() {
+            friction_error[(i, j)] += share * friction[(i, j)].abs();
+            friction_error[(j, i)] += share * friction[(j, i)].abs();
+        }
+    }
     let fisher_error = (&fisher - &coarse_fisher).abs();
     let n = theta.len();
     let mut relative_error: f64 = 0.0;
@@ -573,6 +621,19 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
                 }
                 Some(i) => i + 1,
             };
+            // The friction integrand G²/p decays like p·x²·X² on power-law tails: where the
+            // stronger rule p·|x|³ ≤ e^-drop can be met (always, for tails faster than any
+            // power), truncate there instead; otherwise the tail-share check of
+            // `friction_tensor` decides whether ζ converges.
+            let strong_ok = |i: usize| {
+                rises[i] == f64::INFINITY
+                    || rises[i] - 3.0 * (offsets[i].ln() - width.ln()) >= tail_drop
+            };
+            let reach_i = match (0..=last).rev().find(|&i| !strong_ok(i)) {
+                None => reach_i,
+                Some(i) if i == last || rises[i + 1] == f64::INFINITY => reach_i,
+                Some(i) => reach_i.max(i + 1),
+            };
             sides[s_i] = (width, offsets[reach_i].max(width));
         }
         if let Some((e, x)) = lower_found {
@@ -580,6 +641,20 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
             mode = refine_mode(counter, x)?;
             energy_min = counter.energy(mode)?.min(e);
             continue;
+        }
+        let (width, ulp) = (sides[0].0.min(sides[1].0), mode.abs() * f64::EPSILON);
+        if width < RESOLUTION * ulp {
+            return Err(Error::out_of_range(
+                &["theta"],
+                format!(
+                    "{} at θ = {}: the width of p ({}) is below 2^20 ulp of its mode ({}), so \
+                     f64 cannot resolve the density",
+                    counter.family.name(),
+                    fmt_theta(counter.theta),
+                    fmt_number(width),
+                    fmt_number(mode)
+                ),
+            ));
         }
         return Ok(Support {
             mode,
@@ -830,6 +905,9 @@ struct Pass {
     x_cov: DMatrix<f64>,
     /// Panels to bisect.
     flags: Vec<bool>,
+    /// $\int G_{q,i}^2/q$ over the outermost panel on either side (the larger): the share of the
+    /// last octave of the domain, which is negligible exactly when the integrand decays.
+    end_flux: Vec<f64>,
 }
 
 impl Pass {
@@ -1000,6 +1078,7 @@ fn integrate(
     // Moments and refinement indicators.
     let mut g_moment = DMatrix::zeros(np, np);
     let mut x_cov = DMatrix::zeros(np, np);
+    let mut end_flux = vec![0.0_f64; np];
     let mut abs_f = vec![0.0; np];
     // Per panel: integrands G_i²/q and q δX_i² (for the indicators).
     let mut tails = Vec::with_capacity(panels.len());
@@ -1017,6 +1096,9 @@ fn integrate(
                     };
                 }
                 let gm = h * rule.integral(&buf);
+                if i == j && (k == 0 || k == panels.len() - 1) {
+                    end_flux[i] = end_flux[i].max(gm.abs());
+                }
                 for (t, b) in buf.iter_mut().enumerate() {
                     *b = if qp[t] > 0.0 {
                         f[k][i][t] * (scaled[k][t * np + j] - mean[j])
@@ -1074,6 +1156,7 @@ fn integrate(
         })
         .collect();
     Ok(Pass {
+        end_flux,
         z,
         stat_scale,
         mean,

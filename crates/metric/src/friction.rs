@@ -351,7 +351,7 @@ pub fn friction_tensor(
         // G²/p ~ 4 ln²x) and any value would depend on the truncation.
         // (Not for the naive one-sided G, whose tail blows up by design: MV5.)
         if options.side == CumulativeSide::NearerEnd
-            && !(flux <= TAIL_SHARE_LIMIT * fine.g_moment[(i, i)])
+            && (flux.is_nan() || flux > TAIL_SHARE_LIMIT * fine.g_moment[(i, i)])
         {
             return Err(Error::Parse {
                 parameter: "energy".into(),
@@ -737,6 +737,8 @@ pub(crate) struct ChebyshevRule {
 }
 
 impl ChebyshevRule {
+    // Index loops: the formulas pair node, coefficient and mirror indices (N - j).
+    #[allow(clippy::needless_range_loop)]
     pub(crate) fn new(n: usize) -> Self {
         let big_n = n - 1;
         let nf = big_n as f64;
@@ -949,6 +951,8 @@ impl Pass {
 
 /// One pass of M7 over the panels: $Z$, $\langle X\rangle$, $G$ by one cumulative pass from the
 /// side(s) chosen, and the moments (module docs, steps 2–4).
+// Index loops: node t of panel k is addressed in several parallel arrays at once.
+#[allow(clippy::needless_range_loop)]
 fn integrate(
     panels: &[Panel],
     mode: f64,

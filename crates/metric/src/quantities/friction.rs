@@ -232,10 +232,7 @@ mod tests {
     fn friction_quartic_is_accurate_at_extreme_couplings() {
         let q = find("friction-quartic");
         let v = scalar(q.eval([("coupling", "1"), ("diffusion", "1")]).unwrap());
-        assert!(
-            (v / 0.042_248_640_004_205_295_562 - 1.0).abs() < 1e-13,
-            "{v}"
-        );
+        assert!((v / 0.042_248_640_004_205_3 - 1.0).abs() < 1e-13, "{v}");
         for (theta, d) in [
             (1e-100, 1.0),
             (1e100, 1.0),

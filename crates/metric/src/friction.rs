@@ -490,6 +490,25 @@ impl Counter<'_> {
     }
 }
 
+/// Energies above this are "overflowing": a NaN right after one (outward) is read as $+\infty$.
+const OVERFLOWING: f64 = 1e100;
+
+impl Counter<'_> {
+    /// $E_\theta(x)$ on an outward scan, `previous` being the energy at the previous (inner)
+    /// point: a NaN after an energy above $10^{100}$ is the $\infty - \infty$ of an expression
+    /// whose terms overflow with opposite signs (e.g. $-3x^2/2 + x^4/8$ at $|x| \sim 10^{154}$)
+    /// and is read as $+\infty$; any other NaN is an error.
+    fn energy_outward(&mut self, x: f64, previous: f64) -> Result<f64> {
+        self.evaluations += 1;
+        let e = self.family.energy(self.theta, x);
+        if e.is_nan() && previous > OVERFLOWING {
+            return Ok(f64::INFINITY);
+        }
+        self.evaluations -= 1;
+        self.energy(x)
+    }
+}
+
 /// Where $p_\theta$ lives: mode, minimum energy, and the truncated domain (module docs, step 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Support {
@@ -533,10 +552,12 @@ impl Support {
 pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Result<Support> {
     // The grid 0, ±2^k covers every scale of f64.
     let mut best = (counter.energy(0.0)?, 0.0_f64);
+    let mut previous = [best.0; 2];
     for k in -1074..=1023 {
         let p = 2f64.powi(k);
-        for x in [p, -p] {
-            let e = counter.energy(x)?;
+        for (side, x) in [p, -p].into_iter().enumerate() {
+            let e = counter.energy_outward(x, previous[side])?;
+            previous[side] = e;
             if e < best.0 {
                 best = (e, x);
             }
@@ -548,6 +569,7 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
         let mut sides = [(0.0, 0.0); 2];
         let mut lower_found = None;
         for (s_i, s) in [-1.0, 1.0].into_iter().enumerate() {
+            let mut previous = energy_min;
             let mut offsets = Vec::with_capacity(2100);
             let mut rises = Vec::with_capacity(2100);
             for k in -1074..=1023 {
@@ -559,7 +581,8 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
                 if !x.is_finite() {
                     break;
                 }
-                let e = counter.energy(x)?;
+                let e = counter.energy_outward(x, previous)?;
+                previous = e;
                 let rise = e - energy_min;
                 if rise < -1e-9 * (1.0 + energy_min.abs())
                     && lower_found.is_none_or(|(el, _)| e < el)

@@ -153,6 +153,17 @@ fn heavy_tails_are_truncated_or_reported() {
     );
 }
 
+/// An expression whose terms overflow with opposite signs far out (−3x²/2 + x⁴/8 gives ∞ − ∞ =
+/// NaN near |x| = 1e154) is still a confining energy: the NaN after astronomically large energies
+/// reads as +∞. A NaN where the energy is moderate stays an error (`k*sqrt(x)` above).
+#[test]
+fn overflowing_terms_are_not_nan_errors() {
+    let f = ExpressionFamily::new("a*x^2/2 + b*x^4/4", &["a", "b"]).unwrap();
+    let a = friction_tensor(&f, &[-3.0, 0.5], 1.0, &FrictionOptions::default()).unwrap();
+    let b = friction_tensor(&Quartic, &[-3.0, 0.5], 1.0, &FrictionOptions::default()).unwrap();
+    agree("expression vs built-in double well", &a, &b);
+}
+
 /// A density narrower than the f64 grid at its location is reported, not integrated to 0.
 #[test]
 fn unresolvable_densities_are_out_of_range() {

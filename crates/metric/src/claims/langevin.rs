@@ -123,7 +123,6 @@ fn mv1_cases() -> Result<Vec<Case>> {
 /// $s_{max} = 8\tau_{max}$, $t_b = 20\tau_{max}$, chains of $200\tau_{max}$; both estimators of
 /// every $\zeta_{ij}$ ($i \le j$) against the closed form plus the estimator's exact bias, and
 /// $\hat I_F = \hat C(0)$ against $I_F$, each within $k\hat\sigma/\sqrt R$.
-#[allow(dead_code)] // called by the MV1 claim once claims/friction.rs registers it
 pub(super) fn mv1_evidence(config: &CheckConfig) -> Result<Vec<Evidence>> {
     let replicas = config.profile.pick(20, 40, 80);
     let chains = config.profile.pick(128, 256, 512);

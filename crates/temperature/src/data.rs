@@ -196,13 +196,15 @@ impl DataMoments {
     /// [`Error::InvalidParameter`] naming `second-moment` if $M$ is not positive definite (no
     /// unique optimum).
     pub fn least_squares(&self) -> Result<(DVector<f64>, f64)> {
-        let chol = self.second_moment.clone().cholesky().ok_or_else(|| {
-            Error::InvalidParameter {
-                parameter: "second-moment".to_owned(),
-                requirement: error::Requirement::Positive,
-                value: self.second_moment.determinant(),
-            }
-        })?;
+        let chol =
+            self.second_moment
+                .clone()
+                .cholesky()
+                .ok_or_else(|| Error::InvalidParameter {
+                    parameter: "second-moment".to_owned(),
+                    requirement: error::Requirement::Positive,
+                    value: self.second_moment.determinant(),
+                })?;
         let w = chol.solve(&self.cross_moment);
         let e_min = (self.target_second_moment - self.cross_moment.dot(&w)).max(0.0);
         Ok((w, e_min))

@@ -36,7 +36,11 @@ pub fn softplus(z: f64) -> f64 {
 /// the small tail $\operatorname{sig}(-z) \approx e^{-z}$ keeps its relative accuracy.
 pub fn sigmoid(z: f64) -> f64 {
     let e = (-z.abs()).exp();
-    if z >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) }
+    if z >= 0.0 {
+        1.0 / (1.0 + e)
+    } else {
+        e / (1.0 + e)
+    }
 }
 
 /// The logistic slope $\operatorname{sig}'(z) = \operatorname{sig}(z)(1-\operatorname{sig}(z)) =

@@ -104,7 +104,10 @@ pub fn no_signal_transition_temperature(
 /// # Errors
 /// [`Error::InvalidParameter`] naming `sigma-initial`; [`Error::OutOfRange`] naming
 /// `sigma-initial` when the init entropy is 0 (the convention is singular there).
-pub fn zero_entropy_convention_temperature(moments: &DataMoments, sigma_initial: f64) -> Result<f64> {
+pub fn zero_entropy_convention_temperature(
+    moments: &DataMoments,
+    sigma_initial: f64,
+) -> Result<f64> {
     let s0 = error::positive("sigma-initial", sigma_initial)?;
     let (w, _) = moments.least_squares()?;
     let excess = moments.quadratic_form(&w) + s0 * s0 * moments.trace();

@@ -28,7 +28,12 @@ fn tv1_to_tv12_pass_in_quick_profile_for_two_seeds() {
         for c in &claims {
             let start = Instant::now();
             let ev = c.check(&config).expect("check runs");
-            eprintln!("{} seed {seed}: {} evidence, {:.2?}", c.id, ev.len(), start.elapsed());
+            eprintln!(
+                "{} seed {seed}: {} evidence, {:.2?}",
+                c.id,
+                ev.len(),
+                start.elapsed()
+            );
             for e in &ev {
                 eprintln!("  {e}");
             }

@@ -8,14 +8,16 @@
 //! orders a stated ±0.1–0.3 on a fitted log–log slope.
 
 use crate::data::{DataMoments, DataSet, Sample};
-use crate::init::{BlockMixedInit, Init, InitKind, MixtureInit, entropy_per_parameter, standard_draw};
+use crate::init::{
+    BlockMixedInit, Init, InitKind, MixtureInit, entropy_per_parameter, standard_draw,
+};
 use crate::linear::{self, sample_thermo};
 use crate::logistic::{self, logistic_slope_mean, softplus_mean};
 use crate::loss::{self, Loss};
 use num_dual::Dual64;
+use rand::RngExt;
 use rand::SeedableRng;
 use rand_distr::StandardNormal;
-use rand::RngExt;
 use std::f64::consts::PI;
 use thermocheck_numerics::quad::{self, QuadOptions};
 use thermocheck_numerics::sde::Xoshiro256PlusPlus;
@@ -54,7 +56,12 @@ fn per_sample_mc(
     let nf = n as f64;
     let h: f64 = 1e-3;
     let ds = nf * ((1.0 + h) / (1.0 - h)).ln();
-    let mut out = [Welford::new(), Welford::new(), Welford::new(), Welford::new()];
+    let mut out = [
+        Welford::new(),
+        Welford::new(),
+        Welford::new(),
+        Welford::new(),
+    ];
     for _ in 0..draws {
         let u: f64 = rng.sample(StandardNormal);
         let yh = s * u;
@@ -336,13 +343,24 @@ pub(super) fn tv4(config: &CheckConfig) -> Result<Vec<Evidence>> {
         let point = format!("{loss}, σ={sigma}, r={r:.4}, y={y}, n={n}");
         let mut g = rng(config, 40 + k as u64);
         let [_, virial, stein, fd] = per_sample_mc(loss, sigma * r, y, n, draws, &mut g);
-        out.push(mc_compare(&point, "virial MC (T8)", th.temperature, &virial));
+        out.push(mc_compare(
+            &point,
+            "virial MC (T8)",
+            th.temperature,
+            &virial,
+        ));
         if loss != Loss::Mae {
             out.push(mc_compare(&point, "Stein MC (T9)", th.temperature, &stein));
         }
         let mut tol = fd.tolerance(DEFAULT_K);
         tol.absolute += th.temperature * 1e-6; // h²/3 bias of ΔS, h = 1e-3
-        out.push(Evidence::compare(&point, "CRN finite difference", th.temperature, fd.mean(), tol));
+        out.push(Evidence::compare(
+            &point,
+            "CRN finite difference",
+            th.temperature,
+            fd.mean(),
+            tol,
+        ));
         // AD: dE/dσ from num-dual through the quadrature, dS/dσ = n/σ from num-dual.
         let s = Dual64::from_re(sigma).derivative();
         let e = linear::normal_energy_dual(loss, s, r, y)?;
@@ -378,12 +396,34 @@ pub(super) fn tv5(config: &CheckConfig) -> Result<Vec<Evidence>> {
     for (k, (loss, e, t)) in table.into_iter().enumerate() {
         let th = sample_thermo(loss, Init::normal(1.0)?, &x, 1.0)?;
         let point = format!("{loss}, σ=1, r=2, y=1, n=4");
-        out.push(Evidence::compare(&point, "e vs spec TV5", e, th.energy, printed(10)));
-        out.push(Evidence::compare(&point, "t vs spec TV5", t, th.temperature, printed(10)));
+        out.push(Evidence::compare(
+            &point,
+            "e vs spec TV5",
+            e,
+            th.energy,
+            printed(10),
+        ));
+        out.push(Evidence::compare(
+            &point,
+            "t vs spec TV5",
+            t,
+            th.temperature,
+            printed(10),
+        ));
         let mut g = rng(config, 50 + k as u64);
         let [energy, virial, _, _] = per_sample_mc(loss, 2.0, 1.0, 4, draws, &mut g);
-        out.push(mc_compare(&point, &format!("MC e, N={draws}"), th.energy, &energy));
-        out.push(mc_compare(&point, &format!("MC virial t, N={draws}"), th.temperature, &virial));
+        out.push(mc_compare(
+            &point,
+            &format!("MC e, N={draws}"),
+            th.energy,
+            &energy,
+        ));
+        out.push(mc_compare(
+            &point,
+            &format!("MC virial t, N={draws}"),
+            th.temperature,
+            &virial,
+        ));
     }
     Ok(out)
 }
@@ -402,11 +442,25 @@ pub(super) fn tv6(_config: &CheckConfig) -> Result<Vec<Evidence>> {
     ];
     for (s, f, g) in table {
         let (fv, gv) = (softplus_mean(s)?, logistic_slope_mean(s)?);
-        out.push(Evidence::compare(format!("s={s}"), "F vs spec TV6", f, fv, printed(8)));
-        out.push(Evidence::compare(format!("s={s}"), "G vs spec TV6", g, gv, printed(8)));
+        out.push(Evidence::compare(
+            format!("s={s}"),
+            "F vs spec TV6",
+            f,
+            fv,
+            printed(8),
+        ));
+        out.push(Evidence::compare(
+            format!("s={s}"),
+            "G vs spec TV6",
+            g,
+            gv,
+            printed(8),
+        ));
         // F' by central differences at h and h/2; their difference estimates the error.
         let h = 1e-3 * s;
-        let d = |h: f64| -> Result<f64> { Ok((softplus_mean(s + h)? - softplus_mean(s - h)?) / (2.0 * h)) };
+        let d = |h: f64| -> Result<f64> {
+            Ok((softplus_mean(s + h)? - softplus_mean(s - h)?) / (2.0 * h))
+        };
         let (d1, d2) = (d(h)?, d(h / 2.0)?);
         // Rounding of the quadrature (≤ 1e-13 F) divided by the step adds to the estimate.
         let est = (d1 - d2).abs() + 2e-13 * fv / h;
@@ -420,8 +474,12 @@ pub(super) fn tv6(_config: &CheckConfig) -> Result<Vec<Evidence>> {
     }
     // Stated series errors ("about"): ±50 % of the stated size, and "below 1e-9" at s = 0.05.
     let about = |v: f64| Tolerance::stated_relative(0.5, v, "spec TV6: 'about'");
-    let err_small_f = |s: f64| -> Result<f64> { Ok((softplus_mean(s)? - logistic::softplus_mean_small_scale(s)).abs()) };
-    let err_small_g = |s: f64| -> Result<f64> { Ok((logistic_slope_mean(s)? - logistic::logistic_slope_mean_small_scale(s)).abs()) };
+    let err_small_f = |s: f64| -> Result<f64> {
+        Ok((softplus_mean(s)? - logistic::softplus_mean_small_scale(s)).abs())
+    };
+    let err_small_g = |s: f64| -> Result<f64> {
+        Ok((logistic_slope_mean(s)? - logistic::logistic_slope_mean_small_scale(s)).abs())
+    };
     let below = err_small_f(0.05)?.max(err_small_g(0.05)?);
     out.push(Evidence::compare(
         "s=0.05",
@@ -430,13 +488,47 @@ pub(super) fn tv6(_config: &CheckConfig) -> Result<Vec<Evidence>> {
         below.max(1e-9),
         Tolerance::stated_absolute(0.0, "spec TV6: below 1e-9"),
     ));
-    out.push(Evidence::compare("s=0.2", "small-s series error of F", 3e-7, err_small_f(0.2)?, about(3e-7)));
-    out.push(Evidence::compare("s=0.2", "small-s series error of G", 1.4e-6, err_small_g(0.2)?, about(1.4e-6)));
-    let err_large_f = |s: f64| -> Result<f64> { Ok((softplus_mean(s)? - logistic::softplus_mean_large_scale(s)).abs()) };
-    let err_large_g = |s: f64| -> Result<f64> { Ok((logistic_slope_mean(s)? - logistic::logistic_slope_mean_large_scale(s)).abs()) };
-    out.push(Evidence::compare("s=20", "large-s series error of F", 1e-4, err_large_f(20.0)?, about(1e-4)));
-    out.push(Evidence::compare("s=20", "large-s series error of G", 1e-6, err_large_g(20.0)?, about(1e-6)));
-    out.push(Evidence::compare("s=100", "large-s series error of F", 1e-6, err_large_f(100.0)?, about(1e-6)));
+    out.push(Evidence::compare(
+        "s=0.2",
+        "small-s series error of F",
+        3e-7,
+        err_small_f(0.2)?,
+        about(3e-7),
+    ));
+    out.push(Evidence::compare(
+        "s=0.2",
+        "small-s series error of G",
+        1.4e-6,
+        err_small_g(0.2)?,
+        about(1.4e-6),
+    ));
+    let err_large_f = |s: f64| -> Result<f64> {
+        Ok((softplus_mean(s)? - logistic::softplus_mean_large_scale(s)).abs())
+    };
+    let err_large_g = |s: f64| -> Result<f64> {
+        Ok((logistic_slope_mean(s)? - logistic::logistic_slope_mean_large_scale(s)).abs())
+    };
+    out.push(Evidence::compare(
+        "s=20",
+        "large-s series error of F",
+        1e-4,
+        err_large_f(20.0)?,
+        about(1e-4),
+    ));
+    out.push(Evidence::compare(
+        "s=20",
+        "large-s series error of G",
+        1e-6,
+        err_large_g(20.0)?,
+        about(1e-6),
+    ));
+    out.push(Evidence::compare(
+        "s=100",
+        "large-s series error of F",
+        1e-6,
+        err_large_f(100.0)?,
+        about(1e-6),
+    ));
     Ok(out)
 }
 
@@ -480,13 +572,18 @@ pub(super) fn tv7(config: &CheckConfig) -> Result<Vec<Evidence>> {
     let s = y / 5.0;
     let u = y / s;
     let th = linear::mae_normal_sample(s, y, n)?;
-    let mills = 2.0 * s * thermocheck_numerics::special::normal_pdf(u) / (u * u) * (1.0 - 3.0 / (u * u));
+    let mills =
+        2.0 * s * thermocheck_numerics::special::normal_pdf(u) / (u * u) * (1.0 - 3.0 / (u * u));
     out.push(Evidence::compare(
         "y=1.3, s=0.26",
         "frozen: e − |y| vs Mills asymptote 2sφ(u)/u²(1 − 3/u²)",
         mills,
         th.energy - y,
-        Tolerance::stated_relative(15.0 / u.powi(4) + 1e-6, mills, "next Mills term 15/u⁴; e − |y| keeps ~8 digits"),
+        Tolerance::stated_relative(
+            15.0 / u.powi(4) + 1e-6,
+            mills,
+            "next Mills term 15/u⁴; e − |y| keeps ~8 digits",
+        ),
     ));
     let frozen = linear::mae_normal_sample(1e-3, 1.0, 1)?;
     out.push(Evidence::compare(
@@ -504,7 +601,9 @@ pub(super) fn tv7(config: &CheckConfig) -> Result<Vec<Evidence>> {
     for nn in [16usize, 64, 256, 1024] {
         let samples: Vec<Sample> = (0..config.profile.pick(400, 1000, 4000))
             .map(|i| {
-                let x: Vec<f64> = (0..nn).map(|_| g.sample::<f64, _>(StandardNormal)).collect();
+                let x: Vec<f64> = (0..nn)
+                    .map(|_| g.sample::<f64, _>(StandardNormal))
+                    .collect();
                 Sample::new(x, if i % 2 == 0 { 1.0 } else { -1.0 })
             })
             .collect::<Result<_>>()?;
@@ -542,9 +641,27 @@ pub(super) fn tv7(config: &CheckConfig) -> Result<Vec<Evidence>> {
 pub(super) fn tv8(config: &CheckConfig) -> Result<Vec<Evidence>> {
     let mut out = Vec::new();
     let th = sample_thermo(Loss::Mae, Init::uniform(1.5)?, &[1.2], 0.5)?;
-    out.push(Evidence::compare("n=1, a=1.5, x=1.2, y=0.5", "e vs spec TV8", 0.969_444_44, th.energy, printed(8)));
-    out.push(Evidence::compare("n=1, a=1.5, x=1.2, y=0.5", "t vs spec TV8", 0.830_555_56, th.temperature, printed(8)));
-    let table = [(1usize, 1.085_401_9), (2, 1.023_326_7), (4, 1.013_041_8), (8, 1.006_406_6), (16, 1.003_163_8)];
+    out.push(Evidence::compare(
+        "n=1, a=1.5, x=1.2, y=0.5",
+        "e vs spec TV8",
+        0.969_444_44,
+        th.energy,
+        printed(8),
+    ));
+    out.push(Evidence::compare(
+        "n=1, a=1.5, x=1.2, y=0.5",
+        "t vs spec TV8",
+        0.830_555_56,
+        th.temperature,
+        printed(8),
+    ));
+    let table = [
+        (1usize, 1.085_401_9),
+        (2, 1.023_326_7),
+        (4, 1.013_041_8),
+        (8, 1.006_406_6),
+        (16, 1.003_163_8),
+    ];
     let mut ns = Vec::new();
     let mut gaps = Vec::new();
     for (n, ratio) in table {
@@ -553,7 +670,13 @@ pub(super) fn tv8(config: &CheckConfig) -> Result<Vec<Evidence>> {
         let e = sample_thermo(Loss::Mae, Init::uniform(a)?, &x, 0.0)?;
         let normal = a / 3f64.sqrt() * (n as f64).sqrt() * (2.0 / PI).sqrt();
         let r = e.energy / normal;
-        out.push(Evidence::compare(format!("n={n}, y=0, x=1_n"), "exact CLT ratio vs spec TV8", ratio, r, printed(7)));
+        out.push(Evidence::compare(
+            format!("n={n}, y=0, x=1_n"),
+            "exact CLT ratio vs spec TV8",
+            ratio,
+            r,
+            printed(7),
+        ));
         // y = 0: e is homogeneous of degree 1, so t = e/n.
         out.push(Evidence::compare(
             format!("n={n}, y=0, x=1_n"),
@@ -563,7 +686,13 @@ pub(super) fn tv8(config: &CheckConfig) -> Result<Vec<Evidence>> {
             Tolerance::stated_relative(1e-10, e.energy / n as f64, "vertex-sum rounding bound"),
         ));
         let edge = linear::mae_uniform_edgeworth_ratio(&x);
-        out.push(Evidence::compare(format!("n={n}"), "Edgeworth 1 − κ₄/24 vs 1 + 1/(20n)", 1.0 + 1.0 / (20.0 * n as f64), edge, Tolerance::conditioning(8.0, 1.0)));
+        out.push(Evidence::compare(
+            format!("n={n}"),
+            "Edgeworth 1 − κ₄/24 vs 1 + 1/(20n)",
+            1.0 + 1.0 / (20.0 * n as f64),
+            edge,
+            Tolerance::conditioning(8.0, 1.0),
+        ));
         if n >= 2 {
             ns.push(n as f64);
             gaps.push((r - edge).abs());
@@ -576,13 +705,29 @@ pub(super) fn tv8(config: &CheckConfig) -> Result<Vec<Evidence>> {
         log_log_slope(&ns, &gaps),
         Tolerance::stated_absolute(0.3, "convergence order ±0.3"),
     ));
-    out.push(Evidence::compare("n=1", "exact √(3π/8)", (3.0 * PI / 8.0).sqrt(), table[0].1, printed(7)));
-    out.push(Evidence::compare("n=2", "exact √(3π)/3", (3.0 * PI).sqrt() / 3.0, table[1].1, printed(7)));
+    out.push(Evidence::compare(
+        "n=1",
+        "exact √(3π/8)",
+        (3.0 * PI / 8.0).sqrt(),
+        table[0].1,
+        printed(7),
+    ));
+    out.push(Evidence::compare(
+        "n=2",
+        "exact √(3π)/3",
+        (3.0 * PI).sqrt() / 3.0,
+        table[1].1,
+        printed(7),
+    ));
     // Unequal features, y ≠ 0: exact e and t against Monte Carlo with CRN finite differences.
     let draws = config.profile.pick(200_000, 2_000_000, 10_000_000);
-    for (k, (x, y)) in [(vec![0.7, -1.3], 0.4), (vec![1.0, 0.4, -0.8], -0.3), (vec![0.5, 1.0, -0.3, 0.8, 1.2], 1.1)]
-        .into_iter()
-        .enumerate()
+    for (k, (x, y)) in [
+        (vec![0.7, -1.3], 0.4),
+        (vec![1.0, 0.4, -0.8], -0.3),
+        (vec![0.5, 1.0, -0.3, 0.8, 1.2], 1.1),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let a = 1.2;
         let th = sample_thermo(Loss::Mae, Init::uniform(a)?, &x, y)?;
@@ -591,15 +736,29 @@ pub(super) fn tv8(config: &CheckConfig) -> Result<Vec<Evidence>> {
         let h: f64 = 1e-3;
         let ds = x.len() as f64 * ((1.0 + h) / (1.0 - h)).ln();
         for _ in 0..draws {
-            let yh: f64 = x.iter().map(|xi| a * standard_draw(InitKind::Uniform, &mut g) * xi).sum();
+            let yh: f64 = x
+                .iter()
+                .map(|xi| a * standard_draw(InitKind::Uniform, &mut g) * xi)
+                .sum();
             e.push((y - yh).abs());
             fd.push(((y - yh * (1.0 + h)).abs() - (y - yh * (1.0 - h)).abs()) / ds);
         }
         let point = format!("n={}, a={a}, x={x:?}, y={y}", x.len());
-        out.push(mc_compare(&point, &format!("MC e, N={draws}"), th.energy, &e));
+        out.push(mc_compare(
+            &point,
+            &format!("MC e, N={draws}"),
+            th.energy,
+            &e,
+        ));
         let mut tol = fd.tolerance(DEFAULT_K);
         tol.absolute += th.temperature * 1e-6;
-        out.push(Evidence::compare(&point, "CRN finite difference t", th.temperature, fd.mean(), tol));
+        out.push(Evidence::compare(
+            &point,
+            "CRN finite difference t",
+            th.temperature,
+            fd.mean(),
+            tol,
+        ));
     }
     Ok(out)
 }
@@ -638,13 +797,28 @@ pub(super) fn tv9(config: &CheckConfig) -> Result<Vec<Evidence>> {
     for s in data.samples() {
         closed += sample_thermo(Loss::CrossEntropy, init, s.features(), 1.0)?.energy / c;
     }
-    out.push(mc_compare("σ=0.9, labels as given", "MC E vs label-free closed form", closed, &ea));
-    out.push(mc_compare("σ=0.9, labels flipped", "MC E vs label-free closed form", closed, &eb));
+    out.push(mc_compare(
+        "σ=0.9, labels as given",
+        "MC E vs label-free closed form",
+        closed,
+        &ea,
+    ));
+    out.push(mc_compare(
+        "σ=0.9, labels flipped",
+        "MC E vs label-free closed form",
+        closed,
+        &eb,
+    ));
     out.push(mc_compare("σ=0.9", "CRN MC E(y) − E(−y) vs 0", 0.0, &diff));
     // Asymptotes: relative gap ∝ σ² at small σ and ∝ σ^-2 at large σ.
     let moments = data.moments()?;
     let m2 = moments.mean_second_moment();
-    let mean_norm: f64 = data.samples().iter().map(|s| linear::norm(s.features())).sum::<f64>() / c;
+    let mean_norm: f64 = data
+        .samples()
+        .iter()
+        .map(|s| linear::norm(s.features()))
+        .sum::<f64>()
+        / c;
     let t_at = |sigma: f64| -> Result<f64> {
         Ok(linear::data_thermo(Loss::CrossEntropy, Init::normal(sigma)?, &data)?.temperature)
     };
@@ -653,13 +827,25 @@ pub(super) fn tv9(config: &CheckConfig) -> Result<Vec<Evidence>> {
         .iter()
         .map(|&sg| Ok((t_at(sg)? / linear::ce_small_scale_temperature(sg * sg, m2) - 1.0).abs()))
         .collect::<Result<_>>()?;
-    out.push(Evidence::compare("σ=0.01..0.04", "small scale: T/(σ²m̄₂/4) − 1 ∝ σ²", 2.0, log_log_slope(&small, &gs), Tolerance::stated_absolute(0.1, "order ±0.1")));
+    out.push(Evidence::compare(
+        "σ=0.01..0.04",
+        "small scale: T/(σ²m̄₂/4) − 1 ∝ σ²",
+        2.0,
+        log_log_slope(&small, &gs),
+        Tolerance::stated_absolute(0.1, "order ±0.1"),
+    ));
     let large = [100.0, 200.0, 400.0];
     let gl: Vec<f64> = large
         .iter()
         .map(|&sg| Ok((t_at(sg)? / (sg * mean_norm / (3.0 * (2.0 * PI).sqrt())) - 1.0).abs()))
         .collect::<Result<_>>()?;
-    out.push(Evidence::compare("σ=100..400", "large scale: T/(σE‖x‖/(n√2π)) − 1 ∝ σ^-2", -2.0, log_log_slope(&large, &gl), Tolerance::stated_absolute(0.1, "order ±0.1")));
+    out.push(Evidence::compare(
+        "σ=100..400",
+        "large scale: T/(σE‖x‖/(n√2π)) − 1 ∝ σ^-2",
+        -2.0,
+        log_log_slope(&large, &gl),
+        Tolerance::stated_absolute(0.1, "order ±0.1"),
+    ));
     Ok(out)
 }
 
@@ -671,7 +857,13 @@ pub(super) fn tv10(config: &CheckConfig) -> Result<Vec<Evidence>> {
     let s = sigma * r;
     let th = linear::softmax_sample_thermo(k, s, n)?;
     let point = "K=3, σ=0.3, r=2, n=4";
-    out.push(Evidence::compare(point, "Stein T by 2-D quadrature vs spec TV10", 0.017_971_3, th.temperature, printed(7)));
+    out.push(Evidence::compare(
+        point,
+        "Stein T by 2-D quadrature vs spec TV10",
+        0.017_971_3,
+        th.temperature,
+        printed(7),
+    ));
     out.push(Evidence::compare(
         point,
         "small-scale (K−1)σ²m̄₂/K² vs spec 0.0200",
@@ -686,52 +878,129 @@ pub(super) fn tv10(config: &CheckConfig) -> Result<Vec<Evidence>> {
     let ds = params * ((1.0 + h) / (1.0 - h)).ln();
     let (mut e, mut fd, mut vir) = (Welford::new(), Welford::new(), Welford::new());
     for i in 0..draws {
-        let z: Vec<f64> = (0..k).map(|_| s * g.sample::<f64, _>(StandardNormal)).collect();
+        let z: Vec<f64> = (0..k)
+            .map(|_| s * g.sample::<f64, _>(StandardNormal))
+            .collect();
         let label = i % k;
         let zp: Vec<f64> = z.iter().map(|v| v * (1.0 + h)).collect();
         let zm: Vec<f64> = z.iter().map(|v| v * (1.0 - h)).collect();
         e.push(loss::softmax_cross_entropy(&z, label));
-        fd.push((loss::softmax_cross_entropy(&zp, label) - loss::softmax_cross_entropy(&zm, label)) / ds);
+        fd.push(
+            (loss::softmax_cross_entropy(&zp, label) - loss::softmax_cross_entropy(&zm, label))
+                / ds,
+        );
         // Virial: z·∇ℓ = Σ z_k (p_k − 1{k = y}).
         let p = loss::softmax(&z);
-        let zg: f64 = z.iter().zip(&p).enumerate().map(|(j, (zj, pj))| zj * (pj - if j == label { 1.0 } else { 0.0 })).sum();
+        let zg: f64 = z
+            .iter()
+            .zip(&p)
+            .enumerate()
+            .map(|(j, (zj, pj))| zj * (pj - if j == label { 1.0 } else { 0.0 }))
+            .sum();
         vir.push(zg / params);
     }
-    out.push(mc_compare(point, &format!("MC energy, N={draws}"), th.energy, &e));
+    out.push(mc_compare(
+        point,
+        &format!("MC energy, N={draws}"),
+        th.energy,
+        &e,
+    ));
     let mut tol = fd.tolerance(DEFAULT_K);
     tol.absolute += th.temperature * 1e-6;
-    out.push(Evidence::compare(point, "CRN finite difference", th.temperature, fd.mean(), tol));
+    out.push(Evidence::compare(
+        point,
+        "CRN finite difference",
+        th.temperature,
+        fd.mean(),
+        tol,
+    ));
     out.push(mc_compare(point, "virial MC (T8)", th.temperature, &vir));
     // K = 2 reduces to binary CE with n features: t = s²G(s)/n.
     let two = linear::softmax_sample_thermo(2, s, n)?;
     // z₁ − z₂ ~ N(0, 2s²) and 1 − ‖p‖² = 2 sig'(z₁ − z₂): t = s²/(2n)·2G(√2 s) = s²G(√2 s)/n.
     let expected = s * s * logistic_slope_mean(2f64.sqrt() * s)? / n as f64;
-    out.push(Evidence::compare("K=2, s=0.6, n=4", "softmax K=2 vs binary G(√2 s) (T20 → T18)", expected, two.temperature, Tolerance::stated_relative(1e-9, expected, "quadrature rel tol 1e-10, ×10")));
+    out.push(Evidence::compare(
+        "K=2, s=0.6, n=4",
+        "softmax K=2 vs binary G(√2 s) (T20 → T18)",
+        expected,
+        two.temperature,
+        Tolerance::stated_relative(1e-9, expected, "quadrature rel tol 1e-10, ×10"),
+    ));
     Ok(out)
 }
 
 /// The claims TV1–TV10.
 pub(super) fn claims() -> Vec<Claim> {
     vec![
-        Claim::new("TV1", Source::Temperature, &["T3"],
-            "Normal, uniform and mixture-density entropies equal −∫p ln p by quadrature (mixture λ=0.5, σ=a=1: h=1.1831924) and obey the scale law h(cw) = h(w) + ln c.", tv1),
-        Claim::new("TV2", Source::Temperature, &["T11", "T12", "T13", "T14"],
-            "For MSE every zero-mean init gives E = Ey² + v trM and T = 2v m̄₂ (CRN finite differences); the block-mixed example gives T_N = 3, T_U = 0.75, T = 2.25.", tv2),
-        Claim::new("TV3", Source::Temperature, &["T7"],
-            "Gibbs states N(w*, T/2 M⁻¹) satisfy equipartition ⟨E⟩ − E_min = nT/2 and d⟨E⟩/dS = T.", tv3),
-        Claim::new("TV4", Source::Temperature, &["T5", "T8", "T9"],
-            "The local temperature equals the virial form, the Stein form, CRN finite differences and AD of E(σ) for MSE, MAE and cross entropy.", tv4),
-        Claim::new("TV5", Source::Temperature, &["T10", "T11", "T15", "T18"],
-            "Per-sample energies and temperatures at σ=1, r=2, y=1, n=4 reproduce the spec table and Monte Carlo.", tv5),
-        Claim::new("TV6", Source::Temperature, &["T18"],
-            "F(s) and G(s) reproduce the spec table from s = 0.05 to 100, F' = sG, and the small/large-scale series have the stated errors.", tv6),
-        Claim::new("TV7", Source::Temperature, &["T15"],
-            "The exact MAE temperature has the hot (ratio e^{-y²/2s²}) and frozen (exponentially small) limits, and nT tends to the fan-in limits (exactly 2κm̄₂ for MSE).", tv7),
-        Claim::new("TV8", Source::Temperature, &["T16"],
-            "The exact uniform-init MAE reproduces the TV8 values and CLT ratios (1.0854019 … 1.0031638), approaches the Edgeworth form at rate n⁻², and agrees with Monte Carlo.", tv8),
-        Claim::new("TV9", Source::Temperature, &["T18"],
-            "Cross-entropy energy is label independent under symmetric init; T → σ²m̄₂/4 at small and σE‖x‖/(n√2π) at large scale.", tv9),
-        Claim::new("TV10", Source::Temperature, &["T20"],
-            "Softmax K=3, σ=0.3, r=2, n=4: T = 0.0179713 by the Stein form, equal to CRN finite differences and the virial form; 0.0200 is only the small-scale asymptote.", tv10),
+        Claim::new(
+            "TV1",
+            Source::Temperature,
+            &["T3"],
+            "Normal, uniform and mixture-density entropies equal −∫p ln p by quadrature (mixture λ=0.5, σ=a=1: h=1.1831924) and obey the scale law h(cw) = h(w) + ln c.",
+            tv1,
+        ),
+        Claim::new(
+            "TV2",
+            Source::Temperature,
+            &["T11", "T12", "T13", "T14"],
+            "For MSE every zero-mean init gives E = Ey² + v trM and T = 2v m̄₂ (CRN finite differences); the block-mixed example gives T_N = 3, T_U = 0.75, T = 2.25.",
+            tv2,
+        ),
+        Claim::new(
+            "TV3",
+            Source::Temperature,
+            &["T7"],
+            "Gibbs states N(w*, T/2 M⁻¹) satisfy equipartition ⟨E⟩ − E_min = nT/2 and d⟨E⟩/dS = T.",
+            tv3,
+        ),
+        Claim::new(
+            "TV4",
+            Source::Temperature,
+            &["T5", "T8", "T9"],
+            "The local temperature equals the virial form, the Stein form, CRN finite differences and AD of E(σ) for MSE, MAE and cross entropy.",
+            tv4,
+        ),
+        Claim::new(
+            "TV5",
+            Source::Temperature,
+            &["T10", "T11", "T15", "T18"],
+            "Per-sample energies and temperatures at σ=1, r=2, y=1, n=4 reproduce the spec table and Monte Carlo.",
+            tv5,
+        ),
+        Claim::new(
+            "TV6",
+            Source::Temperature,
+            &["T18"],
+            "F(s) and G(s) reproduce the spec table from s = 0.05 to 100, F' = sG, and the small/large-scale series have the stated errors.",
+            tv6,
+        ),
+        Claim::new(
+            "TV7",
+            Source::Temperature,
+            &["T15"],
+            "The exact MAE temperature has the hot (ratio e^{-y²/2s²}) and frozen (exponentially small) limits, and nT tends to the fan-in limits (exactly 2κm̄₂ for MSE).",
+            tv7,
+        ),
+        Claim::new(
+            "TV8",
+            Source::Temperature,
+            &["T16"],
+            "The exact uniform-init MAE reproduces the TV8 values and CLT ratios (1.0854019 … 1.0031638), approaches the Edgeworth form at rate n⁻², and agrees with Monte Carlo.",
+            tv8,
+        ),
+        Claim::new(
+            "TV9",
+            Source::Temperature,
+            &["T18"],
+            "Cross-entropy energy is label independent under symmetric init; T → σ²m̄₂/4 at small and σE‖x‖/(n√2π) at large scale.",
+            tv9,
+        ),
+        Claim::new(
+            "TV10",
+            Source::Temperature,
+            &["T20"],
+            "Softmax K=3, σ=0.3, r=2, n=4: T = 0.0179713 by the Stein form, equal to CRN finite differences and the virial form; 0.0200 is only the small-scale asymptote.",
+            tv10,
+        ),
     ]
 }

@@ -48,7 +48,12 @@ fn thermo(args: &Args) -> Result<Thermo> {
     let loss: Loss = args.text("loss").unwrap_or_default().parse()?;
     let kind: InitKind = args.text("init").unwrap_or_default().parse()?;
     let init = Init::new(kind, args.number("scale")?)?;
-    sample_thermo(loss, init, &args.numbers("features")?, args.number("target")?)
+    sample_thermo(
+        loss,
+        init,
+        &args.numbers("features")?,
+        args.number("target")?,
+    )
 }
 
 fn eval_sample_energy(args: &Args) -> Result<Value> {

@@ -31,20 +31,119 @@
 //! a parameter listed twice ([`Error::Parse`] on `parameters`, naming it).
 
 use crate::energy::EnergyFamily;
-use exmex::{Express, FlatEx};
+use exmex::{Differentiate, Express, FlatEx};
 use num_dual::Dual64;
 use std::collections::BTreeSet;
 use std::sync::{Mutex, OnceLock};
 use thermocheck_numerics::error::{self, Error, Result};
 
-mod ad {
-    //! The dual-number operand type, its operators and its literal matcher for exmex.
+/// Decimal and scientific literals (exmex's default matcher has no exponents); shared by the
+/// `f64` and the dual-number parse so that both read the same numbers.
+mod literal {
+    use exmex::MatchLiteral;
+    use std::sync::OnceLock;
+
+    #[derive(Clone, Eq, PartialEq, Ord, PartialOrd, Debug, Default)]
+    pub struct Literal;
+
+    impl MatchLiteral for Literal {
+        fn is_literal(text: &str) -> Option<&str> {
+            static RE: OnceLock<exmex::regex::Regex> = OnceLock::new();
+            let re = RE.get_or_init(|| {
+                exmex::regex::Regex::new(r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+                    .expect("valid literal pattern")
+            });
+            re.find(text).map(|m| m.as_str())
+        }
+    }
+}
+
+mod real {
+    //! The `f64` operators of the grammar, the operand type of the symbolic derivatives.
     #![allow(missing_docs)] // ops_factory! generates an undocumented struct
 
-    use exmex::{BinOp, MakeOperators, MatchLiteral, Operator, ops_factory};
+    use exmex::{BinOp, MakeOperators, Operator, ops_factory};
+
+    ops_factory!(
+        RealOps,
+        f64,
+        // IEEE `pow` is exact in sign and value for integer exponents of negative bases
+        // (x^3 at x = -2 is -8); a non-integer power of a negative base is NaN.
+        Operator::make_bin(
+            "^",
+            BinOp {
+                apply: f64::powf,
+                prio: 4,
+                is_commutative: false,
+            }
+        ),
+        Operator::make_bin(
+            "*",
+            BinOp {
+                apply: |a, b| a * b,
+                prio: 2,
+                is_commutative: true,
+            }
+        ),
+        Operator::make_bin(
+            "/",
+            BinOp {
+                apply: |a, b| a / b,
+                prio: 3,
+                is_commutative: false,
+            }
+        ),
+        Operator::make_bin_unary(
+            "+",
+            BinOp {
+                apply: |a, b| a + b,
+                prio: 0,
+                is_commutative: true,
+            },
+            |a| a
+        ),
+        Operator::make_bin_unary(
+            "-",
+            BinOp {
+                apply: |a, b| a - b,
+                prio: 1,
+                is_commutative: false,
+            },
+            |a| -a
+        ),
+        Operator::make_unary("abs", f64::abs),
+        Operator::make_unary("sqrt", f64::sqrt),
+        Operator::make_unary("cbrt", f64::cbrt),
+        Operator::make_unary("exp", f64::exp),
+        Operator::make_unary("ln", f64::ln),
+        Operator::make_unary("log", f64::ln),
+        Operator::make_unary("log2", f64::log2),
+        Operator::make_unary("log10", f64::log10),
+        Operator::make_unary("sin", f64::sin),
+        Operator::make_unary("cos", f64::cos),
+        Operator::make_unary("tan", f64::tan),
+        Operator::make_unary("asin", f64::asin),
+        Operator::make_unary("acos", f64::acos),
+        Operator::make_unary("atan", f64::atan),
+        Operator::make_unary("sinh", f64::sinh),
+        Operator::make_unary("cosh", f64::cosh),
+        Operator::make_unary("tanh", f64::tanh),
+        Operator::make_unary("asinh", f64::asinh),
+        Operator::make_unary("acosh", f64::acosh),
+        Operator::make_unary("atanh", f64::atanh),
+        Operator::make_constant("PI", std::f64::consts::PI),
+        Operator::make_constant("π", std::f64::consts::PI),
+        Operator::make_constant("E", std::f64::consts::E)
+    );
+}
+
+mod ad {
+    //! The dual-number operand type and its operators (the same grammar as [`super::real`]).
+    #![allow(missing_docs)] // ops_factory! generates an undocumented struct
+
+    use exmex::{BinOp, MakeOperators, Operator, ops_factory};
     use num_dual::{Dual64, DualNum};
     use std::str::FromStr;
-    use std::sync::OnceLock;
 
     /// A forward-mode dual number as exmex's operand type.
     #[derive(Debug, Clone, Copy)]
@@ -82,8 +181,18 @@ mod ad {
         })
     }
 
+    /// $|a|$ with the derivative $\operatorname{sgn}(a)\,a'$, taking $\operatorname{sgn}(0) = 0$:
+    /// the midpoint of the subdifferential $[-1, 1]$, which is also what a central difference
+    /// of $|a|$ at 0 returns.
     fn absolute(a: Ad) -> Ad {
-        if a.0.re < 0.0 { Ad(-a.0) } else { a }
+        let a = a.0;
+        Ad(if a.re < 0.0 {
+            -a
+        } else if a.re > 0.0 {
+            a
+        } else {
+            Dual64::from_re(0.0)
+        })
     }
 
     ops_factory!(
@@ -155,35 +264,89 @@ mod ad {
         Operator::make_constant("π", Ad(Dual64::from_re(std::f64::consts::PI))),
         Operator::make_constant("E", Ad(Dual64::from_re(std::f64::consts::E)))
     );
+}
 
-    /// Decimal and scientific literals (exmex's default matcher has no exponents).
-    #[derive(Clone, Eq, PartialEq, Ord, PartialOrd, Debug, Default)]
-    pub struct AdLiteral;
+use ad::{Ad, AdOps};
+use literal::Literal;
+use real::RealOps;
 
-    impl MatchLiteral for AdLiteral {
-        fn is_literal(text: &str) -> Option<&str> {
-            static RE: OnceLock<exmex::regex::Regex> = OnceLock::new();
-            let re = RE.get_or_init(|| {
-                exmex::regex::Regex::new(r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-                    .expect("valid literal pattern")
-            });
-            re.find(text).map(|m| m.as_str())
+type RealExpr = FlatEx<f64, RealOps, Literal>;
+type AdExpr = FlatEx<Ad, AdOps, Literal>;
+
+/// Variables held on the stack during an evaluation; larger expressions use one `Vec` per call.
+const STACK_VARIABLES: usize = 16;
+
+/// How [`ExpressionFamily`]'s [`EnergyFamily::grad_x`] and [`EnergyFamily::grad_theta`] are
+/// evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DerivativeMethod {
+    /// exmex's symbolic partial derivatives, built once at construction and evaluated in `f64`.
+    Symbolic,
+    /// Forward-mode automatic differentiation of the parsed energy (dual numbers): used when
+    /// exmex 0.21 has no symbolic rule for an operator of the energy (`abs`, `cbrt`).
+    Automatic,
+}
+
+/// An `f64` expression with the slot of each of its variables (exmex orders them alphabetically):
+/// 0 for `x`, $1 + i$ for parameter $i$.
+#[derive(Debug, Clone)]
+struct Compiled {
+    expression: RealExpr,
+    slots: Vec<usize>,
+}
+
+impl Compiled {
+    fn new(expression: RealExpr, parameters: &[&str]) -> Self {
+        let slots = slots(expression.var_names(), parameters);
+        Compiled { expression, slots }
+    }
+
+    /// The value at $(\theta, x)$, without allocating for up to [`STACK_VARIABLES`] variables.
+    fn eval(&self, theta: &[f64], x: f64) -> f64 {
+        let value = |s: usize| if s == 0 { x } else { theta[s - 1] };
+        let n = self.slots.len();
+        // The variable count is fixed at parse time, so evaluation cannot fail; NaN otherwise.
+        if n <= STACK_VARIABLES {
+            let mut vars = [0.0; STACK_VARIABLES];
+            for (v, &s) in vars.iter_mut().zip(&self.slots) {
+                *v = value(s);
+            }
+            self.expression.eval(&vars[..n]).unwrap_or(f64::NAN)
+        } else {
+            let vars: Vec<f64> = self.slots.iter().map(|&s| value(s)).collect();
+            self.expression.eval(&vars).unwrap_or(f64::NAN)
         }
     }
 }
 
-use ad::{Ad, AdLiteral, AdOps};
+/// The slot of each variable name (0 for `x`, $1 + i$ for parameter $i$); names are checked by
+/// [`ExpressionFamily::new`] before this is called.
+fn slots(names: &[String], parameters: &[&str]) -> Vec<usize> {
+    names
+        .iter()
+        .map(|v| parameters.iter().position(|p| p == v).map_or(0, |i| 1 + i))
+        .collect()
+}
 
-type AdExpr = FlatEx<Ad, AdOps, AdLiteral>;
+/// The symbolic $\partial_xE$ and $\partial_{\theta_i}E$ (in θ's order).
+#[derive(Debug, Clone)]
+struct Symbolic {
+    d_x: Compiled,
+    d_theta: Vec<Compiled>,
+}
 
 /// An energy family $E_\theta(x)$ given as a text expression (module docs).
 #[derive(Debug, Clone)]
 pub struct ExpressionFamily {
     text: String,
     parameters: Vec<&'static str>,
-    expression: AdExpr,
-    /// For each exmex variable (alphabetical), its slot: 0 for `x`, $1 + i$ for parameter $i$.
-    slots: Vec<usize>,
+    energy: Compiled,
+    /// `None` when exmex cannot differentiate the energy ([`DerivativeMethod::Automatic`]).
+    symbolic: Option<Symbolic>,
+    /// The same text parsed over dual numbers: the independent derivative.
+    ad: AdExpr,
+    /// Slots of `ad`'s variables, as in [`Compiled`].
+    ad_slots: Vec<usize>,
 }
 
 /// Parameter names live as long as the program so that [`EnergyFamily::parameter_names`] can
@@ -210,9 +373,37 @@ fn bad_parameters(text: &str, expected: String) -> Error {
     }
 }
 
+fn bad_energy(energy: &str, expected: String) -> Error {
+    Error::Parse {
+        parameter: "energy".into(),
+        expected,
+        text: energy.to_owned(),
+    }
+}
+
+/// The symbolic partials of `energy` by exmex, or `None` if exmex has no rule for one of its
+/// operators (it then reports "operator abs needed for outer partial derivative").
+fn symbolic_partials(energy: &RealExpr, parameters: &[&str]) -> Option<Symbolic> {
+    let names = energy.var_names();
+    let partial = |name: &str| -> Option<Compiled> {
+        let idx = names.iter().position(|v| v == name)?;
+        let d = energy.clone().partial(idx).ok()?;
+        // exmex keeps the antiderivative's variables in its partials; the slots are recomputed
+        // anyway so that evaluation never depends on that.
+        Some(Compiled::new(d, parameters))
+    };
+    Some(Symbolic {
+        d_x: partial("x")?,
+        d_theta: parameters
+            .iter()
+            .map(|p| partial(p))
+            .collect::<Option<Vec<_>>>()?,
+    })
+}
+
 impl ExpressionFamily {
     /// Parses `energy`, an expression in `x` and the named `parameters` (their order is
-    /// $\theta$'s order).
+    /// $\theta$'s order), and builds its symbolic partial derivatives.
     ///
     /// # Errors
     /// As in the module docs.
@@ -220,8 +411,9 @@ impl ExpressionFamily {
     /// # Examples
     /// ```
     /// use thermocheck_metric::energy::EnergyFamily;
-    /// use thermocheck_metric::expression::ExpressionFamily;
+    /// use thermocheck_metric::expression::{DerivativeMethod, ExpressionFamily};
     /// let f = ExpressionFamily::new("k*(x-mu)^2/2", &["k", "mu"]).unwrap();
+    /// assert_eq!(f.derivative_method(), DerivativeMethod::Symbolic);
     /// assert_eq!(f.energy(&[2.0, 1.0], 3.0), 4.0);
     /// let mut x = [0.0; 2];
     /// f.grad_theta(&[2.0, 1.0], 3.0, &mut x);
@@ -243,30 +435,26 @@ impl ExpressionFamily {
                 ));
             }
         }
-        let expression = AdExpr::parse(energy).map_err(|e| Error::Parse {
-            parameter: "energy".into(),
-            expected: format!("an expression in x and the parameters ({e})"),
-            text: energy.to_owned(),
+        let parsed = RealExpr::parse(energy).map_err(|e| {
+            bad_energy(
+                energy,
+                format!("an expression in x and the parameters ({e})"),
+            )
         })?;
-        let names = expression.var_names();
+        let names = parsed.var_names();
         if !names.iter().any(|v| v == "x") {
-            return Err(Error::Parse {
-                parameter: "energy".into(),
-                expected: "an expression containing the state variable x".into(),
-                text: energy.to_owned(),
-            });
+            return Err(bad_energy(
+                energy,
+                "an expression containing the state variable x".into(),
+            ));
         }
-        let mut slots = Vec::with_capacity(names.len());
-        for v in names {
-            if v == "x" {
-                slots.push(0);
-            } else if let Some(i) = parameters.iter().position(|p| p == v) {
-                slots.push(1 + i);
-            } else {
-                return Err(Error::MissingParameter {
-                    parameter: v.clone(),
-                });
-            }
+        if let Some(v) = names
+            .iter()
+            .find(|v| *v != "x" && !parameters.contains(&v.as_str()))
+        {
+            return Err(Error::MissingParameter {
+                parameter: v.clone(),
+            });
         }
         if let Some(p) = parameters.iter().find(|p| !names.iter().any(|v| v == *p)) {
             return Err(bad_parameters(
@@ -274,11 +462,22 @@ impl ExpressionFamily {
                 format!("names that occur in the energy `{energy}` (`{p}` does not)"),
             ));
         }
+        // The same grammar over dual numbers; the two operator tables list the same names, so a
+        // text that parses in f64 parses here too.
+        let ad = AdExpr::parse(energy).map_err(|e| {
+            bad_energy(
+                energy,
+                format!("an expression in x and the parameters ({e})"),
+            )
+        })?;
+        let ad_slots = slots(ad.var_names(), parameters);
         Ok(ExpressionFamily {
             text: energy.to_owned(),
             parameters: parameters.iter().map(|p| intern(p)).collect(),
-            expression,
-            slots,
+            symbolic: symbolic_partials(&parsed, parameters),
+            energy: Compiled::new(parsed, parameters),
+            ad,
+            ad_slots,
         })
     }
 
@@ -287,22 +486,58 @@ impl ExpressionFamily {
         &self.text
     }
 
-    /// Evaluates with the tangent seeded on slot `seed` (0 = x, 1 + i = θ_i; `None`: no tangent).
-    fn eval(&self, theta: &[f64], x: f64, seed: Option<usize>) -> Dual64 {
+    /// How the family's derivatives are evaluated: symbolically unless the energy uses an
+    /// operator without an exmex rule (module docs).
+    pub fn derivative_method(&self) -> DerivativeMethod {
+        if self.symbolic.is_some() {
+            DerivativeMethod::Symbolic
+        } else {
+            DerivativeMethod::Automatic
+        }
+    }
+
+    /// The symbolic $\partial_xE$ and $\partial_{\theta_i}E$ as exmex prints them (variables in
+    /// braces), or `None` under [`DerivativeMethod::Automatic`].
+    pub fn symbolic_derivative_texts(&self) -> Option<(String, Vec<String>)> {
+        self.symbolic.as_ref().map(|s| {
+            (
+                s.d_x.expression.to_string(),
+                s.d_theta
+                    .iter()
+                    .map(|d| d.expression.to_string())
+                    .collect(),
+            )
+        })
+    }
+
+    /// Evaluates over dual numbers with the tangent seeded on slot `seed` (0 = x, 1 + i = θ_i).
+    fn eval_ad(&self, theta: &[f64], x: f64, seed: usize) -> Dual64 {
         let vars: Vec<Ad> = self
-            .slots
+            .ad_slots
             .iter()
             .map(|&s| {
                 let re = if s == 0 { x } else { theta[s - 1] };
-                let eps = if Some(s) == seed { 1.0 } else { 0.0 };
-                Ad(Dual64::new(re, eps))
+                Ad(Dual64::new(re, if s == seed { 1.0 } else { 0.0 }))
             })
             .collect();
-        // The variable count is fixed at parse time, so evaluation cannot fail; NaN otherwise.
-        self.expression
+        self.ad
             .eval(&vars)
             .map(|a| a.0)
             .unwrap_or(Dual64::from_re(f64::NAN))
+    }
+
+    /// $\partial_xE_\theta(x)$ by forward-mode automatic differentiation of the parsed energy:
+    /// the derivative independent of the symbolic one (claim MV5 compares the two).
+    pub fn ad_grad_x(&self, theta: &[f64], x: f64) -> f64 {
+        self.eval_ad(theta, x, 0).eps
+    }
+
+    /// $X_i = \partial_{\theta_i}E_\theta(x)$ by forward-mode automatic differentiation (as
+    /// [`Self::ad_grad_x`]), into `out` (length = number of parameters).
+    pub fn ad_grad_theta(&self, theta: &[f64], x: f64, out: &mut [f64]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = self.eval_ad(theta, x, 1 + i).eps;
+        }
     }
 }
 
@@ -321,14 +556,22 @@ impl EnergyFamily for ExpressionFamily {
         Ok(())
     }
     fn energy(&self, theta: &[f64], x: f64) -> f64 {
-        self.eval(theta, x, None).re
+        self.energy.eval(theta, x)
     }
     fn grad_x(&self, theta: &[f64], x: f64) -> f64 {
-        self.eval(theta, x, Some(0)).eps
+        match &self.symbolic {
+            Some(s) => s.d_x.eval(theta, x),
+            None => self.ad_grad_x(theta, x),
+        }
     }
     fn grad_theta(&self, theta: &[f64], x: f64, out: &mut [f64]) {
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = self.eval(theta, x, Some(1 + i)).eps;
+        match &self.symbolic {
+            Some(s) => {
+                for (o, d) in out.iter_mut().zip(&s.d_theta) {
+                    *o = d.eval(theta, x);
+                }
+            }
+            None => self.ad_grad_theta(theta, x, out),
         }
     }
 }

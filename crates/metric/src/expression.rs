@@ -163,17 +163,21 @@ mod ad {
         }
     }
 
-    /// $a^b$: integer powers by repeated multiplication (exact for negative bases), real constant
-    /// powers by `powf`, and the general dual power only when the exponent carries a tangent.
+    /// $a^b$. A constant exponent $n$ (no tangent) by the power rule in `f64`:
+    /// $(a^n,\ n\,a^{n-1}a')$ with IEEE `pow`, exact for integer $n$ and negative $a$; num-dual's
+    /// own `powf`/`powi` form $a^{n-3}\cdot a^3$, which is NaN at $a = 0$ where the value is 0.
+    /// An exponent with a tangent: $e^{b\ln a}$ for $a > 0$, else num-dual's general power (NaN
+    /// for $a \le 0$, as $\partial_b a^b = a^b\ln a$ is).
     fn power(a: Ad, b: Ad) -> Ad {
         let (a, b) = (a.0, b.0);
         Ad(if b.eps == 0.0 {
             let n = b.re;
-            if n.fract() == 0.0 && n.abs() <= 1024.0 {
-                a.powi(n as i32)
+            let slope = if a.eps == 0.0 || n == 0.0 {
+                0.0
             } else {
-                a.powf(n)
-            }
+                n * a.re.powf(n - 1.0) * a.eps
+            };
+            Dual64::new(a.re.powf(n), slope)
         } else if a.re > 0.0 && a.eps == 0.0 {
             (b * a.ln()).exp()
         } else {
@@ -577,16 +581,21 @@ impl EnergyFamily for ExpressionFamily {
 }
 
 /// Richardson-extrapolated central difference of `f` at `t`:
-/// $R = (4D(h/2) - D(h))/3$ with $D(h) = (f(t+h) - f(t-h))/(2h)$, returned with the error
-/// estimate $|R - D(h/2)|$ plus the round-off bound $4\varepsilon\max|f|/h$.
+/// $R(h) = (4D(h/2) - D(h))/3$ with $D(h) = (f(t+h) - f(t-h))/(2h)$, returned with an error
+/// estimate: the larger of $|R(h) - D(h/2)|$ (the truncation of the unextrapolated difference,
+/// a bound on $R$'s) and $|R(h) - R(h/2)|$ (the h-vs-h/2 change, which also sees the round-off of
+/// an energy whose terms cancel, where $|f|$ understates its rounding), plus the round-off bound
+/// $4\varepsilon\max|f|/h$.
 pub(crate) fn richardson_derivative(f: impl Fn(f64) -> f64, t: f64, h: f64) -> (f64, f64) {
     let d = |h: f64| (f(t + h) - f(t - h)) / (2.0 * h);
-    let (coarse, fine) = (d(h), d(0.5 * h));
+    let (coarse, fine, finest) = (d(h), d(0.5 * h), d(0.25 * h));
     let r = (4.0 * fine - coarse) / 3.0;
+    let r_half = (4.0 * finest - fine) / 3.0;
     let size = [f(t + h), f(t - h), f(t)]
         .iter()
         .fold(0.0_f64, |m, v| m.max(v.abs()));
-    (r, (r - fine).abs() + 4.0 * f64::EPSILON * size / h)
+    let change = (r - fine).abs().max((r - r_half).abs());
+    (r, change + 4.0 * f64::EPSILON * size / h)
 }
 
 #[cfg(test)]

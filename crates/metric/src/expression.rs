@@ -6,14 +6,31 @@
 //!
 //! # Parsing and derivatives
 //!
-//! The text is parsed once by `exmex` 0.21 into a flat expression over a forward-mode dual number
-//! (`num_dual::Dual64` behind a newtype that gives it the `FromStr` and `Default` exmex needs).
-//! Evaluating it with the tangent seeded on one variable gives that partial derivative exactly
-//! (to rounding): $\partial_xE$ for the chain's drift and $X_i = \partial_{\theta_i}E$ for M7. This
-//! is automatic differentiation of the parsed expression; exmex's own *symbolic* derivatives sit
-//! behind its cargo feature `partial`, which the workspace does not enable. The unit tests and
-//! claim MV5 check these derivatives against Richardson-extrapolated central differences of the
-//! energy (an independent method).
+//! The text is parsed once by `exmex` 0.21 into a flat `f64` expression, and exmex's symbolic
+//! differentiation (its cargo feature `partial`) builds, also once, the expressions
+//! $\partial_xE$ (the chain's drift) and $X_i = \partial_{\theta_i}E$ (M7's statistics); the
+//! family evaluates these three kinds of expression, with the variables gathered in exmex's
+//! alphabetical order into a stack buffer (no allocation for up to 16 variables).
+//! [`ExpressionFamily::symbolic_derivative_texts`] prints them.
+//!
+//! The same text is also parsed over a forward-mode dual number (`num_dual::Dual64` behind a
+//! newtype), whose evaluation with the tangent seeded on one variable gives that partial by
+//! automatic differentiation: [`ExpressionFamily::ad_grad_x`] and
+//! [`ExpressionFamily::ad_grad_theta`]. This is the independent check: claim MV5 and the tests
+//! compare the symbolic derivatives with it (to rounding) and with Richardson-extrapolated
+//! central differences of the energy (within their error estimate).
+//!
+//! exmex 0.21 has no symbolic rule for `abs` and `cbrt`; an energy using either is differentiated
+//! by the dual numbers instead ([`DerivativeMethod::Automatic`], reported by
+//! [`ExpressionFamily::derivative_method`]), with $\tfrac{d}{du}|u| = 0$ at $u = 0$ (the midpoint
+//! of the subdifferential, what a central difference gives).
+//!
+//! Powers: $u^n$ with a constant exponent uses IEEE `pow`, exact for integer $n$ and $u < 0$
+//! (`x^3` at $-2$ is $-8$, its derivative 12); a non-integer constant power of $u < 0$ is NaN (in
+//! the energy too). A parameter in an exponent has $\partial_\theta u^\theta = u^\theta\ln u$,
+//! NaN for $u \le 0$ by both methods (also at $u = 0$, where the one-sided limit is 0). Both
+//! reach [`crate::friction::friction_tensor`] as typed errors naming the energy ("NaN" energy, or
+//! "finite ∂E/∂θ wherever p > 0"), never as silent NaN.
 //!
 //! # Grammar
 //!
@@ -506,10 +523,7 @@ impl ExpressionFamily {
         self.symbolic.as_ref().map(|s| {
             (
                 s.d_x.expression.to_string(),
-                s.d_theta
-                    .iter()
-                    .map(|d| d.expression.to_string())
-                    .collect(),
+                s.d_theta.iter().map(|d| d.expression.to_string()).collect(),
             )
         })
     }
@@ -602,6 +616,20 @@ pub(crate) fn richardson_derivative(f: impl Fn(f64) -> f64, t: f64, h: f64) -> (
 mod tests {
     use super::*;
 
+    /// The `f64` and the dual-number grammars list the same operators, so a text parses in
+    /// both and the AD check differentiates what the family evaluates.
+    #[test]
+    fn both_grammars_have_the_same_operators() {
+        use exmex::MakeOperators;
+        let real: BTreeSet<String> = real::RealOps::make()
+            .iter()
+            .map(|o| o.repr().to_owned())
+            .collect();
+        let ad: BTreeSet<String> = AdOps::make().iter().map(|o| o.repr().to_owned()).collect();
+        assert_eq!(real, ad);
+        assert_eq!(real.len(), 5 + 20 + 3); // binary, functions, constants
+    }
+
     #[test]
     fn parameter_order_is_the_callers() {
         let f = ExpressionFamily::new("mu*x + k*x^2/2", &["mu", "k"]).unwrap();
@@ -658,8 +686,9 @@ mod tests {
         assert!(f.validate(&[1.0, 2.0]).is_err());
     }
 
-    /// Dual-number derivatives against Richardson central differences of the energy (an
-    /// independent method): |AD − FD| ≤ the FD error estimate + 64ε|AD| (rounding of AD).
+    /// The family's derivatives (symbolic, or AD for `abs`) against Richardson central
+    /// differences of the energy (an independent method): |∂ − FD| ≤ the FD error estimate +
+    /// 64ε|∂| (rounding of the derivative).
     #[test]
     fn derivatives_match_richardson_differences() {
         let cases: &[(&str, &[&str], &[f64])] = &[
@@ -680,10 +709,10 @@ mod tests {
             let f = ExpressionFamily::new(text, names).unwrap();
             for &x in &[-1.7, 0.35, 2.2] {
                 let (fd, est) = richardson_derivative(|u| f.energy(theta, u), x, 1e-3);
-                let ad = f.grad_x(theta, x);
+                let dx = f.grad_x(theta, x);
                 assert!(
-                    (ad - fd).abs() <= est + 64.0 * f64::EPSILON * ad.abs(),
-                    "{text} ∂x at {x}: {ad} vs {fd} ± {est}"
+                    (dx - fd).abs() <= est + 64.0 * f64::EPSILON * dx.abs(),
+                    "{text} ∂x at {x}: {dx} vs {fd} ± {est}"
                 );
                 let mut g = vec![0.0; theta.len()];
                 f.grad_theta(theta, x, &mut g);

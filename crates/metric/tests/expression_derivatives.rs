@@ -13,7 +13,9 @@ use thermocheck_numerics::tolerance::{ROUNDING_ULPS, Tolerance};
 fn both(f: &ExpressionFamily, theta: &[f64], x: f64) -> (Vec<f64>, Vec<f64>) {
     let mut g = vec![0.0; theta.len()];
     f.grad_theta(theta, x, &mut g);
-    let symbolic = std::iter::once(f.grad_x(theta, x)).chain(g.clone()).collect();
+    let symbolic = std::iter::once(f.grad_x(theta, x))
+        .chain(g.clone())
+        .collect();
     f.ad_grad_theta(theta, x, &mut g);
     let ad = std::iter::once(f.ad_grad_x(theta, x)).chain(g).collect();
     (symbolic, ad)
@@ -144,7 +146,10 @@ fn powers_of_non_positive_bases() {
     assert_eq!(f.derivative_method(), DerivativeMethod::Symbolic);
     for x in [-2.0, 0.0] {
         let (symbolic, ad) = both(&f, &[2.0], x);
-        assert!(symbolic[1].is_nan() && ad[1].is_nan(), "{symbolic:?} {ad:?}");
+        assert!(
+            symbolic[1].is_nan() && ad[1].is_nan(),
+            "{symbolic:?} {ad:?}"
+        );
     }
     let (symbolic, _) = both(&f, &[2.0], -2.0);
     assert_eq!(symbolic[0], -4.0);

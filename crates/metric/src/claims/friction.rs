@@ -596,7 +596,9 @@ fn expression_derivatives(
             let (value, estimate) = fd[j];
             out.push(Evidence::compare(
                 &point,
-                format!("∂E/∂{name}: {method} vs Richardson central differences (± {estimate:.1e})"),
+                format!(
+                    "∂E/∂{name}: {method} vs Richardson central differences (± {estimate:.1e})"
+                ),
                 value,
                 symbolic[j],
                 Tolerance::error_estimate(ESTIMATE_FACTOR, estimate, value),
@@ -665,7 +667,12 @@ fn mv5(config: &CheckConfig) -> Result<Vec<Evidence>> {
         ),
     ];
     for (text, names, theta) in cases {
-        out.extend(expression_derivatives(text, names, theta, &[-2.3, 0.1, 1.7])?);
+        out.extend(expression_derivatives(
+            text,
+            names,
+            theta,
+            &[-2.3, 0.1, 1.7],
+        )?);
     }
     let text = "a*(x-m)^2/2 + b*(x-m)^4/4 + c*ln(cosh(x - m))";
     let expr = ExpressionFamily::new(text, &["a", "b", "c", "m"])?;

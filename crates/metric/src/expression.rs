@@ -6,14 +6,31 @@
 //!
 //! # Parsing and derivatives
 //!
-//! The text is parsed once by `exmex` 0.21 into a flat expression over a forward-mode dual number
-//! (`num_dual::Dual64` behind a newtype that gives it the `FromStr` and `Default` exmex needs).
-//! Evaluating it with the tangent seeded on one variable gives that partial derivative exactly
-//! (to rounding): $\partial_xE$ for the chain's drift and $X_i = \partial_{\theta_i}E$ for M7. This
-//! is automatic differentiation of the parsed expression; exmex's own *symbolic* derivatives sit
-//! behind its cargo feature `partial`, which the workspace does not enable. The unit tests and
-//! claim MV5 check these derivatives against Richardson-extrapolated central differences of the
-//! energy (an independent method).
+//! The text is parsed once by `exmex` 0.21 into a flat `f64` expression, and exmex's symbolic
+//! differentiation (its cargo feature `partial`) builds, also once, the expressions
+//! $\partial_xE$ (the chain's drift) and $X_i = \partial_{\theta_i}E$ (M7's statistics); the
+//! family evaluates these three kinds of expression, with the variables gathered in exmex's
+//! alphabetical order into a stack buffer (no allocation for up to 16 variables).
+//! [`ExpressionFamily::symbolic_derivative_texts`] prints them.
+//!
+//! The same text is also parsed over a forward-mode dual number (`num_dual::Dual64` behind a
+//! newtype), whose evaluation with the tangent seeded on one variable gives that partial by
+//! automatic differentiation: [`ExpressionFamily::ad_grad_x`] and
+//! [`ExpressionFamily::ad_grad_theta`]. This is the independent check: claim MV5 and the tests
+//! compare the symbolic derivatives with it (to rounding) and with Richardson-extrapolated
+//! central differences of the energy (within their error estimate).
+//!
+//! exmex 0.21 has no symbolic rule for `abs` and `cbrt`; an energy using either is differentiated
+//! by the dual numbers instead ([`DerivativeMethod::Automatic`], reported by
+//! [`ExpressionFamily::derivative_method`]), with $\tfrac{d}{du}|u| = 0$ at $u = 0$ (the midpoint
+//! of the subdifferential, what a central difference gives).
+//!
+//! Powers: $u^n$ with a constant exponent uses IEEE `pow`, exact for integer $n$ and $u < 0$
+//! (`x^3` at $-2$ is $-8$, its derivative 12); a non-integer constant power of $u < 0$ is NaN (in
+//! the energy too). A parameter in an exponent has $\partial_\theta u^\theta = u^\theta\ln u$,
+//! NaN for $u \le 0$ by both methods (also at $u = 0$, where the one-sided limit is 0). Both
+//! reach [`crate::friction::friction_tensor`] as typed errors naming the energy ("NaN" energy, or
+//! "finite ∂E/∂θ wherever p > 0"), never as silent NaN.
 //!
 //! # Grammar
 //!
@@ -31,20 +48,119 @@
 //! a parameter listed twice ([`Error::Parse`] on `parameters`, naming it).
 
 use crate::energy::EnergyFamily;
-use exmex::{Express, FlatEx};
+use exmex::{Differentiate, Express, FlatEx};
 use num_dual::Dual64;
 use std::collections::BTreeSet;
 use std::sync::{Mutex, OnceLock};
 use thermocheck_numerics::error::{self, Error, Result};
 
-mod ad {
-    //! The dual-number operand type, its operators and its literal matcher for exmex.
+/// Decimal and scientific literals (exmex's default matcher has no exponents); shared by the
+/// `f64` and the dual-number parse so that both read the same numbers.
+mod literal {
+    use exmex::MatchLiteral;
+    use std::sync::OnceLock;
+
+    #[derive(Clone, Eq, PartialEq, Ord, PartialOrd, Debug, Default)]
+    pub struct Literal;
+
+    impl MatchLiteral for Literal {
+        fn is_literal(text: &str) -> Option<&str> {
+            static RE: OnceLock<exmex::regex::Regex> = OnceLock::new();
+            let re = RE.get_or_init(|| {
+                exmex::regex::Regex::new(r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+                    .expect("valid literal pattern")
+            });
+            re.find(text).map(|m| m.as_str())
+        }
+    }
+}
+
+mod real {
+    //! The `f64` operators of the grammar, the operand type of the symbolic derivatives.
     #![allow(missing_docs)] // ops_factory! generates an undocumented struct
 
-    use exmex::{BinOp, MakeOperators, MatchLiteral, Operator, ops_factory};
+    use exmex::{BinOp, MakeOperators, Operator, ops_factory};
+
+    ops_factory!(
+        RealOps,
+        f64,
+        // IEEE `pow` is exact in sign and value for integer exponents of negative bases
+        // (x^3 at x = -2 is -8); a non-integer power of a negative base is NaN.
+        Operator::make_bin(
+            "^",
+            BinOp {
+                apply: f64::powf,
+                prio: 4,
+                is_commutative: false,
+            }
+        ),
+        Operator::make_bin(
+            "*",
+            BinOp {
+                apply: |a, b| a * b,
+                prio: 2,
+                is_commutative: true,
+            }
+        ),
+        Operator::make_bin(
+            "/",
+            BinOp {
+                apply: |a, b| a / b,
+                prio: 3,
+                is_commutative: false,
+            }
+        ),
+        Operator::make_bin_unary(
+            "+",
+            BinOp {
+                apply: |a, b| a + b,
+                prio: 0,
+                is_commutative: true,
+            },
+            |a| a
+        ),
+        Operator::make_bin_unary(
+            "-",
+            BinOp {
+                apply: |a, b| a - b,
+                prio: 1,
+                is_commutative: false,
+            },
+            |a| -a
+        ),
+        Operator::make_unary("abs", f64::abs),
+        Operator::make_unary("sqrt", f64::sqrt),
+        Operator::make_unary("cbrt", f64::cbrt),
+        Operator::make_unary("exp", f64::exp),
+        Operator::make_unary("ln", f64::ln),
+        Operator::make_unary("log", f64::ln),
+        Operator::make_unary("log2", f64::log2),
+        Operator::make_unary("log10", f64::log10),
+        Operator::make_unary("sin", f64::sin),
+        Operator::make_unary("cos", f64::cos),
+        Operator::make_unary("tan", f64::tan),
+        Operator::make_unary("asin", f64::asin),
+        Operator::make_unary("acos", f64::acos),
+        Operator::make_unary("atan", f64::atan),
+        Operator::make_unary("sinh", f64::sinh),
+        Operator::make_unary("cosh", f64::cosh),
+        Operator::make_unary("tanh", f64::tanh),
+        Operator::make_unary("asinh", f64::asinh),
+        Operator::make_unary("acosh", f64::acosh),
+        Operator::make_unary("atanh", f64::atanh),
+        Operator::make_constant("PI", std::f64::consts::PI),
+        Operator::make_constant("π", std::f64::consts::PI),
+        Operator::make_constant("E", std::f64::consts::E)
+    );
+}
+
+mod ad {
+    //! The dual-number operand type and its operators (the same grammar as [`super::real`]).
+    #![allow(missing_docs)] // ops_factory! generates an undocumented struct
+
+    use exmex::{BinOp, MakeOperators, Operator, ops_factory};
     use num_dual::{Dual64, DualNum};
     use std::str::FromStr;
-    use std::sync::OnceLock;
 
     /// A forward-mode dual number as exmex's operand type.
     #[derive(Debug, Clone, Copy)]
@@ -64,17 +180,21 @@ mod ad {
         }
     }
 
-    /// $a^b$: integer powers by repeated multiplication (exact for negative bases), real constant
-    /// powers by `powf`, and the general dual power only when the exponent carries a tangent.
+    /// $a^b$. A constant exponent $n$ (no tangent) by the power rule in `f64`:
+    /// $(a^n,\ n\,a^{n-1}a')$ with IEEE `pow`, exact for integer $n$ and negative $a$; num-dual's
+    /// own `powf`/`powi` form $a^{n-3}\cdot a^3$, which is NaN at $a = 0$ where the value is 0.
+    /// An exponent with a tangent: $e^{b\ln a}$ for $a > 0$, else num-dual's general power (NaN
+    /// for $a \le 0$, as $\partial_b a^b = a^b\ln a$ is).
     fn power(a: Ad, b: Ad) -> Ad {
         let (a, b) = (a.0, b.0);
         Ad(if b.eps == 0.0 {
             let n = b.re;
-            if n.fract() == 0.0 && n.abs() <= 1024.0 {
-                a.powi(n as i32)
+            let slope = if a.eps == 0.0 || n == 0.0 {
+                0.0
             } else {
-                a.powf(n)
-            }
+                n * a.re.powf(n - 1.0) * a.eps
+            };
+            Dual64::new(a.re.powf(n), slope)
         } else if a.re > 0.0 && a.eps == 0.0 {
             (b * a.ln()).exp()
         } else {
@@ -82,8 +202,18 @@ mod ad {
         })
     }
 
+    /// $|a|$ with the derivative $\operatorname{sgn}(a)\,a'$, taking $\operatorname{sgn}(0) = 0$:
+    /// the midpoint of the subdifferential $[-1, 1]$, which is also what a central difference
+    /// of $|a|$ at 0 returns.
     fn absolute(a: Ad) -> Ad {
-        if a.0.re < 0.0 { Ad(-a.0) } else { a }
+        let a = a.0;
+        Ad(if a.re < 0.0 {
+            -a
+        } else if a.re > 0.0 {
+            a
+        } else {
+            Dual64::from_re(0.0)
+        })
     }
 
     ops_factory!(
@@ -155,35 +285,89 @@ mod ad {
         Operator::make_constant("π", Ad(Dual64::from_re(std::f64::consts::PI))),
         Operator::make_constant("E", Ad(Dual64::from_re(std::f64::consts::E)))
     );
+}
 
-    /// Decimal and scientific literals (exmex's default matcher has no exponents).
-    #[derive(Clone, Eq, PartialEq, Ord, PartialOrd, Debug, Default)]
-    pub struct AdLiteral;
+use ad::{Ad, AdOps};
+use literal::Literal;
+use real::RealOps;
 
-    impl MatchLiteral for AdLiteral {
-        fn is_literal(text: &str) -> Option<&str> {
-            static RE: OnceLock<exmex::regex::Regex> = OnceLock::new();
-            let re = RE.get_or_init(|| {
-                exmex::regex::Regex::new(r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-                    .expect("valid literal pattern")
-            });
-            re.find(text).map(|m| m.as_str())
+type RealExpr = FlatEx<f64, RealOps, Literal>;
+type AdExpr = FlatEx<Ad, AdOps, Literal>;
+
+/// Variables held on the stack during an evaluation; larger expressions use one `Vec` per call.
+const STACK_VARIABLES: usize = 16;
+
+/// How [`ExpressionFamily`]'s [`EnergyFamily::grad_x`] and [`EnergyFamily::grad_theta`] are
+/// evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DerivativeMethod {
+    /// exmex's symbolic partial derivatives, built once at construction and evaluated in `f64`.
+    Symbolic,
+    /// Forward-mode automatic differentiation of the parsed energy (dual numbers): used when
+    /// exmex 0.21 has no symbolic rule for an operator of the energy (`abs`, `cbrt`).
+    Automatic,
+}
+
+/// An `f64` expression with the slot of each of its variables (exmex orders them alphabetically):
+/// 0 for `x`, $1 + i$ for parameter $i$.
+#[derive(Debug, Clone)]
+struct Compiled {
+    expression: RealExpr,
+    slots: Vec<usize>,
+}
+
+impl Compiled {
+    fn new(expression: RealExpr, parameters: &[&str]) -> Self {
+        let slots = slots(expression.var_names(), parameters);
+        Compiled { expression, slots }
+    }
+
+    /// The value at $(\theta, x)$, without allocating for up to [`STACK_VARIABLES`] variables.
+    fn eval(&self, theta: &[f64], x: f64) -> f64 {
+        let value = |s: usize| if s == 0 { x } else { theta[s - 1] };
+        let n = self.slots.len();
+        // The variable count is fixed at parse time, so evaluation cannot fail; NaN otherwise.
+        if n <= STACK_VARIABLES {
+            let mut vars = [0.0; STACK_VARIABLES];
+            for (v, &s) in vars.iter_mut().zip(&self.slots) {
+                *v = value(s);
+            }
+            self.expression.eval(&vars[..n]).unwrap_or(f64::NAN)
+        } else {
+            let vars: Vec<f64> = self.slots.iter().map(|&s| value(s)).collect();
+            self.expression.eval(&vars).unwrap_or(f64::NAN)
         }
     }
 }
 
-use ad::{Ad, AdLiteral, AdOps};
+/// The slot of each variable name (0 for `x`, $1 + i$ for parameter $i$); names are checked by
+/// [`ExpressionFamily::new`] before this is called.
+fn slots(names: &[String], parameters: &[&str]) -> Vec<usize> {
+    names
+        .iter()
+        .map(|v| parameters.iter().position(|p| p == v).map_or(0, |i| 1 + i))
+        .collect()
+}
 
-type AdExpr = FlatEx<Ad, AdOps, AdLiteral>;
+/// The symbolic $\partial_xE$ and $\partial_{\theta_i}E$ (in θ's order).
+#[derive(Debug, Clone)]
+struct Symbolic {
+    d_x: Compiled,
+    d_theta: Vec<Compiled>,
+}
 
 /// An energy family $E_\theta(x)$ given as a text expression (module docs).
 #[derive(Debug, Clone)]
 pub struct ExpressionFamily {
     text: String,
     parameters: Vec<&'static str>,
-    expression: AdExpr,
-    /// For each exmex variable (alphabetical), its slot: 0 for `x`, $1 + i$ for parameter $i$.
-    slots: Vec<usize>,
+    energy: Compiled,
+    /// `None` when exmex cannot differentiate the energy ([`DerivativeMethod::Automatic`]).
+    symbolic: Option<Symbolic>,
+    /// The same text parsed over dual numbers: the independent derivative.
+    ad: AdExpr,
+    /// Slots of `ad`'s variables, as in [`Compiled`].
+    ad_slots: Vec<usize>,
 }
 
 /// Parameter names live as long as the program so that [`EnergyFamily::parameter_names`] can
@@ -210,9 +394,37 @@ fn bad_parameters(text: &str, expected: String) -> Error {
     }
 }
 
+fn bad_energy(energy: &str, expected: String) -> Error {
+    Error::Parse {
+        parameter: "energy".into(),
+        expected,
+        text: energy.to_owned(),
+    }
+}
+
+/// The symbolic partials of `energy` by exmex, or `None` if exmex has no rule for one of its
+/// operators (it then reports "operator abs needed for outer partial derivative").
+fn symbolic_partials(energy: &RealExpr, parameters: &[&str]) -> Option<Symbolic> {
+    let names = energy.var_names();
+    let partial = |name: &str| -> Option<Compiled> {
+        let idx = names.iter().position(|v| v == name)?;
+        let d = energy.clone().partial(idx).ok()?;
+        // exmex keeps the antiderivative's variables in its partials; the slots are recomputed
+        // anyway so that evaluation never depends on that.
+        Some(Compiled::new(d, parameters))
+    };
+    Some(Symbolic {
+        d_x: partial("x")?,
+        d_theta: parameters
+            .iter()
+            .map(|p| partial(p))
+            .collect::<Option<Vec<_>>>()?,
+    })
+}
+
 impl ExpressionFamily {
     /// Parses `energy`, an expression in `x` and the named `parameters` (their order is
-    /// $\theta$'s order).
+    /// $\theta$'s order), and builds its symbolic partial derivatives.
     ///
     /// # Errors
     /// As in the module docs.
@@ -220,8 +432,9 @@ impl ExpressionFamily {
     /// # Examples
     /// ```
     /// use thermocheck_metric::energy::EnergyFamily;
-    /// use thermocheck_metric::expression::ExpressionFamily;
+    /// use thermocheck_metric::expression::{DerivativeMethod, ExpressionFamily};
     /// let f = ExpressionFamily::new("k*(x-mu)^2/2", &["k", "mu"]).unwrap();
+    /// assert_eq!(f.derivative_method(), DerivativeMethod::Symbolic);
     /// assert_eq!(f.energy(&[2.0, 1.0], 3.0), 4.0);
     /// let mut x = [0.0; 2];
     /// f.grad_theta(&[2.0, 1.0], 3.0, &mut x);
@@ -243,30 +456,26 @@ impl ExpressionFamily {
                 ));
             }
         }
-        let expression = AdExpr::parse(energy).map_err(|e| Error::Parse {
-            parameter: "energy".into(),
-            expected: format!("an expression in x and the parameters ({e})"),
-            text: energy.to_owned(),
+        let parsed = RealExpr::parse(energy).map_err(|e| {
+            bad_energy(
+                energy,
+                format!("an expression in x and the parameters ({e})"),
+            )
         })?;
-        let names = expression.var_names();
+        let names = parsed.var_names();
         if !names.iter().any(|v| v == "x") {
-            return Err(Error::Parse {
-                parameter: "energy".into(),
-                expected: "an expression containing the state variable x".into(),
-                text: energy.to_owned(),
-            });
+            return Err(bad_energy(
+                energy,
+                "an expression containing the state variable x".into(),
+            ));
         }
-        let mut slots = Vec::with_capacity(names.len());
-        for v in names {
-            if v == "x" {
-                slots.push(0);
-            } else if let Some(i) = parameters.iter().position(|p| p == v) {
-                slots.push(1 + i);
-            } else {
-                return Err(Error::MissingParameter {
-                    parameter: v.clone(),
-                });
-            }
+        if let Some(v) = names
+            .iter()
+            .find(|v| *v != "x" && !parameters.contains(&v.as_str()))
+        {
+            return Err(Error::MissingParameter {
+                parameter: v.clone(),
+            });
         }
         if let Some(p) = parameters.iter().find(|p| !names.iter().any(|v| v == *p)) {
             return Err(bad_parameters(
@@ -274,11 +483,22 @@ impl ExpressionFamily {
                 format!("names that occur in the energy `{energy}` (`{p}` does not)"),
             ));
         }
+        // The same grammar over dual numbers; the two operator tables list the same names, so a
+        // text that parses in f64 parses here too.
+        let ad = AdExpr::parse(energy).map_err(|e| {
+            bad_energy(
+                energy,
+                format!("an expression in x and the parameters ({e})"),
+            )
+        })?;
+        let ad_slots = slots(ad.var_names(), parameters);
         Ok(ExpressionFamily {
             text: energy.to_owned(),
             parameters: parameters.iter().map(|p| intern(p)).collect(),
-            expression,
-            slots,
+            symbolic: symbolic_partials(&parsed, parameters),
+            energy: Compiled::new(parsed, parameters),
+            ad,
+            ad_slots,
         })
     }
 
@@ -287,22 +507,55 @@ impl ExpressionFamily {
         &self.text
     }
 
-    /// Evaluates with the tangent seeded on slot `seed` (0 = x, 1 + i = θ_i; `None`: no tangent).
-    fn eval(&self, theta: &[f64], x: f64, seed: Option<usize>) -> Dual64 {
+    /// How the family's derivatives are evaluated: symbolically unless the energy uses an
+    /// operator without an exmex rule (module docs).
+    pub fn derivative_method(&self) -> DerivativeMethod {
+        if self.symbolic.is_some() {
+            DerivativeMethod::Symbolic
+        } else {
+            DerivativeMethod::Automatic
+        }
+    }
+
+    /// The symbolic $\partial_xE$ and $\partial_{\theta_i}E$ as exmex prints them (variables in
+    /// braces), or `None` under [`DerivativeMethod::Automatic`].
+    pub fn symbolic_derivative_texts(&self) -> Option<(String, Vec<String>)> {
+        self.symbolic.as_ref().map(|s| {
+            (
+                s.d_x.expression.to_string(),
+                s.d_theta.iter().map(|d| d.expression.to_string()).collect(),
+            )
+        })
+    }
+
+    /// Evaluates over dual numbers with the tangent seeded on slot `seed` (0 = x, 1 + i = θ_i).
+    fn eval_ad(&self, theta: &[f64], x: f64, seed: usize) -> Dual64 {
         let vars: Vec<Ad> = self
-            .slots
+            .ad_slots
             .iter()
             .map(|&s| {
                 let re = if s == 0 { x } else { theta[s - 1] };
-                let eps = if Some(s) == seed { 1.0 } else { 0.0 };
-                Ad(Dual64::new(re, eps))
+                Ad(Dual64::new(re, if s == seed { 1.0 } else { 0.0 }))
             })
             .collect();
-        // The variable count is fixed at parse time, so evaluation cannot fail; NaN otherwise.
-        self.expression
+        self.ad
             .eval(&vars)
             .map(|a| a.0)
             .unwrap_or(Dual64::from_re(f64::NAN))
+    }
+
+    /// $\partial_xE_\theta(x)$ by forward-mode automatic differentiation of the parsed energy:
+    /// the derivative independent of the symbolic one (claim MV5 compares the two).
+    pub fn ad_grad_x(&self, theta: &[f64], x: f64) -> f64 {
+        self.eval_ad(theta, x, 0).eps
+    }
+
+    /// $X_i = \partial_{\theta_i}E_\theta(x)$ by forward-mode automatic differentiation (as
+    /// [`Self::ad_grad_x`]), into `out` (length = number of parameters).
+    pub fn ad_grad_theta(&self, theta: &[f64], x: f64, out: &mut [f64]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = self.eval_ad(theta, x, 1 + i).eps;
+        }
     }
 }
 
@@ -321,34 +574,61 @@ impl EnergyFamily for ExpressionFamily {
         Ok(())
     }
     fn energy(&self, theta: &[f64], x: f64) -> f64 {
-        self.eval(theta, x, None).re
+        self.energy.eval(theta, x)
     }
     fn grad_x(&self, theta: &[f64], x: f64) -> f64 {
-        self.eval(theta, x, Some(0)).eps
+        match &self.symbolic {
+            Some(s) => s.d_x.eval(theta, x),
+            None => self.ad_grad_x(theta, x),
+        }
     }
     fn grad_theta(&self, theta: &[f64], x: f64, out: &mut [f64]) {
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = self.eval(theta, x, Some(1 + i)).eps;
+        match &self.symbolic {
+            Some(s) => {
+                for (o, d) in out.iter_mut().zip(&s.d_theta) {
+                    *o = d.eval(theta, x);
+                }
+            }
+            None => self.ad_grad_theta(theta, x, out),
         }
     }
 }
 
 /// Richardson-extrapolated central difference of `f` at `t`:
-/// $R = (4D(h/2) - D(h))/3$ with $D(h) = (f(t+h) - f(t-h))/(2h)$, returned with the error
-/// estimate $|R - D(h/2)|$ plus the round-off bound $4\varepsilon\max|f|/h$.
+/// $R(h) = (4D(h/2) - D(h))/3$ with $D(h) = (f(t+h) - f(t-h))/(2h)$, returned with an error
+/// estimate: the larger of $|R(h) - D(h/2)|$ (the truncation of the unextrapolated difference,
+/// a bound on $R$'s) and $|R(h) - R(h/2)|$ (the h-vs-h/2 change, which also sees the round-off of
+/// an energy whose terms cancel, where $|f|$ understates its rounding), plus the round-off bound
+/// $4\varepsilon\max|f|/h$.
 pub(crate) fn richardson_derivative(f: impl Fn(f64) -> f64, t: f64, h: f64) -> (f64, f64) {
     let d = |h: f64| (f(t + h) - f(t - h)) / (2.0 * h);
-    let (coarse, fine) = (d(h), d(0.5 * h));
+    let (coarse, fine, finest) = (d(h), d(0.5 * h), d(0.25 * h));
     let r = (4.0 * fine - coarse) / 3.0;
+    let r_half = (4.0 * finest - fine) / 3.0;
     let size = [f(t + h), f(t - h), f(t)]
         .iter()
         .fold(0.0_f64, |m, v| m.max(v.abs()));
-    (r, (r - fine).abs() + 4.0 * f64::EPSILON * size / h)
+    let change = (r - fine).abs().max((r - r_half).abs());
+    (r, change + 4.0 * f64::EPSILON * size / h)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `f64` and the dual-number grammars list the same operators, so a text parses in
+    /// both and the AD check differentiates what the family evaluates.
+    #[test]
+    fn both_grammars_have_the_same_operators() {
+        use exmex::MakeOperators;
+        let real: BTreeSet<String> = real::RealOps::make()
+            .iter()
+            .map(|o| o.repr().to_owned())
+            .collect();
+        let ad: BTreeSet<String> = AdOps::make().iter().map(|o| o.repr().to_owned()).collect();
+        assert_eq!(real, ad);
+        assert_eq!(real.len(), 5 + 20 + 3); // binary, functions, constants
+    }
 
     #[test]
     fn parameter_order_is_the_callers() {
@@ -406,8 +686,9 @@ mod tests {
         assert!(f.validate(&[1.0, 2.0]).is_err());
     }
 
-    /// Dual-number derivatives against Richardson central differences of the energy (an
-    /// independent method): |AD − FD| ≤ the FD error estimate + 64ε|AD| (rounding of AD).
+    /// The family's derivatives (symbolic, or AD for `abs`) against Richardson central
+    /// differences of the energy (an independent method): |∂ − FD| ≤ the FD error estimate +
+    /// 64ε|∂| (rounding of the derivative).
     #[test]
     fn derivatives_match_richardson_differences() {
         let cases: &[(&str, &[&str], &[f64])] = &[
@@ -428,10 +709,10 @@ mod tests {
             let f = ExpressionFamily::new(text, names).unwrap();
             for &x in &[-1.7, 0.35, 2.2] {
                 let (fd, est) = richardson_derivative(|u| f.energy(theta, u), x, 1e-3);
-                let ad = f.grad_x(theta, x);
+                let dx = f.grad_x(theta, x);
                 assert!(
-                    (ad - fd).abs() <= est + 64.0 * f64::EPSILON * ad.abs(),
-                    "{text} ∂x at {x}: {ad} vs {fd} ± {est}"
+                    (dx - fd).abs() <= est + 64.0 * f64::EPSILON * dx.abs(),
+                    "{text} ∂x at {x}: {dx} vs {fd} ± {est}"
                 );
                 let mut g = vec![0.0; theta.len()];
                 f.grad_theta(theta, x, &mut g);

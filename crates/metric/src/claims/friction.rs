@@ -395,8 +395,8 @@ fn mv3(config: &CheckConfig) -> Result<Vec<Evidence>> {
         0.8,
         &options,
     )?);
-    // M8 needs ~10⁶ energy evaluations; an expression costs ~0.4 µs each (dual numbers through
-    // exmex), so the expression families run from the Standard profile on (MV5 checks the
+    // M8 needs ~10⁶ energy evaluations; an expression costs a few hundred ns each through
+    // exmex, so the expression families run from the Standard profile on (MV5 checks the
     // expression path against the built-in family in every profile).
     if config.profile != Profile::Quick {
         let expr = ExpressionFamily::new("k*x^2/2 + x^4/4 + ln(cosh(x - 1))", &["k"])?;

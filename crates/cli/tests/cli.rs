@@ -242,3 +242,240 @@ fn verify_table_ends_with_summary_and_names_seed_rng_and_versions() {
     assert!(passed.parse::<usize>().unwrap() > 0);
     assert_eq!(failed, "0 failed");
 }
+
+/// `eval QUANTITY ARGS` as a number, asserting exit 0.
+#[track_caller]
+fn eval_number(args: &[&str]) -> f64 {
+    let o = thermocheck(&[&["eval"], args].concat());
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    stdout(&o).trim().parse().expect("a bare number")
+}
+
+/// A spec table value quoted to `digits` decimals: the printed value is within half a unit of
+/// its last place of the true one.
+#[track_caller]
+fn assert_quoted(what: &str, observed: f64, quoted: f64, decimals: i32) {
+    let half_unit = 0.5 * 10f64.powi(-decimals);
+    assert!(
+        (observed - quoted).abs() <= half_unit,
+        "{what}: {observed} vs quoted {quoted} ± {half_unit:e}"
+    );
+}
+
+#[test]
+fn metric_quantities_reproduce_the_spec_tables_through_the_cli() {
+    // MV1 table: stiffness k = 0.3, D = 1.7 gives ζ = 5.4466231 (7 decimals).
+    let z = eval_number(&[
+        "friction-stiffness",
+        "--stiffness",
+        "0.3",
+        "--diffusion",
+        "1.7",
+    ]);
+    assert_quoted("friction-stiffness", z, 5.4466231, 7);
+    // M17 table: stiffness geodesic 1 → 4 at T = 10 has W_LR = 0.025 (3 decimals quoted).
+    let w = eval_number(&[
+        "stiffness-geodesic-work",
+        "--initial-stiffness",
+        "1",
+        "--final-stiffness",
+        "4",
+        "--duration",
+        "10",
+        "--diffusion",
+        "1",
+    ]);
+    assert_quoted("stiffness-geodesic-work", w, 0.025, 3);
+    // MV1 table, two-parameter (μ, k) Gaussian at k = 2, D = 1: ζ = diag(0.03125, 1) in the
+    // order the user lists the parameters (k first), by M7 quadrature of a text energy.
+    let o = thermocheck(&[
+        "eval",
+        "friction",
+        "--energy",
+        "k*(x-mu)^2/2",
+        "--at",
+        "k=2,mu=0",
+        "--diffusion",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let m = doc["value"].as_array().expect("a matrix");
+    let entry = |i: usize, j: usize| m[i][j].as_f64().unwrap();
+    assert_quoted("ζ_kk", entry(0, 0), 0.03125, 5);
+    assert_quoted("ζ_μμ", entry(1, 1), 1.0, 0);
+    // The accuracy bar for M7 is 1e-10 relative; the closed forms are exact here.
+    assert!((entry(0, 0) / 0.03125 - 1.0).abs() < 1e-10, "{m:?}");
+    assert!((entry(1, 1) - 1.0).abs() < 1e-10, "{m:?}");
+    assert!(
+        entry(0, 1).abs() < 1e-10 && entry(0, 1) == entry(1, 0),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn temperature_quantities_reproduce_the_spec_tables_through_the_cli() {
+    // TV5: σ = 1, r = 2 (four unit features), y = 1, n = 4; values quoted to 10 decimals.
+    let base = [
+        "--init",
+        "normal",
+        "--scale",
+        "1",
+        "--features",
+        "1,1,1,1",
+        "--target",
+        "1",
+    ];
+    for (loss, e, t) in [
+        ("mse", 5.0, 2.0),
+        ("mae", 1.7911862296, 0.3520653268),
+        ("ce", 1.0677143881, 0.1514263774),
+    ] {
+        let energy = eval_number(&[&["sample-energy", "--loss", loss], &base[..]].concat());
+        let temperature =
+            eval_number(&[&["sample-temperature", "--loss", loss], &base[..]].concat());
+        assert_quoted(loss, energy, e, 10);
+        assert_quoted(loss, temperature, t, 10);
+    }
+    // TV8: n = 1 uniform init, a = 1.5, x = 1.2, y = 0.5: e = 0.96944444, t = 0.83055556.
+    let uniform = [
+        "--loss",
+        "mae",
+        "--init",
+        "uniform",
+        "--scale",
+        "1.5",
+        "--features",
+        "1.2",
+    ];
+    let e = eval_number(&[&["sample-energy"], &uniform[..], &["--target", "0.5"]].concat());
+    let t = eval_number(&[&["sample-temperature"], &uniform[..], &["--target", "0.5"]].concat());
+    assert_quoted("uniform MAE e", e, 0.96944444, 8);
+    assert_quoted("uniform MAE t", t, 0.83055556, 8);
+    // TV15: homogeneous activations have η independent of q; tanh at q = 1 is 0.39429.
+    for q in ["1e-6", "1", "1e6"] {
+        let relu = eval_number(&[
+            "activation-efficiency",
+            "--activation",
+            "relu",
+            "--variance",
+            q,
+        ]);
+        assert_quoted("relu", relu, 0.5, 12);
+        let leaky = eval_number(&[
+            "activation-efficiency",
+            "--activation",
+            "leaky-relu",
+            "--slope",
+            "0.1",
+            "--variance",
+            q,
+        ]);
+        assert_quoted("leaky", leaky, 0.505, 12);
+    }
+    let tanh = eval_number(&[
+        "activation-efficiency",
+        "--activation",
+        "tanh",
+        "--variance",
+        "1",
+    ]);
+    assert_quoted("tanh", tanh, 0.39429, 5);
+}
+
+#[test]
+fn metric_and_temperature_bad_input_exits_2_with_one_line() {
+    let friction = |energy: &'static str, at: &'static str| {
+        [
+            "eval",
+            "friction",
+            "--energy",
+            energy,
+            "--at",
+            at,
+            "--diffusion",
+            "1",
+        ]
+    };
+    assert_input_error(&friction("k*x", "k=2"), "confining");
+    assert_input_error(&friction("k*(x-mu)^2/2", "k=2"), "mu");
+    assert_input_error(&friction("k*(x-mu)^2/2", "k=2,mu=0,z=1"), "z");
+    assert_input_error(&friction("k*(x-", "k=2"), "--energy");
+    assert_input_error(
+        &[
+            "eval",
+            "friction-stiffness",
+            "--stiffness",
+            "0",
+            "--diffusion",
+            "1",
+        ],
+        "--stiffness",
+    );
+    assert_input_error(
+        &[
+            "eval",
+            "friction-quartic",
+            "--coupling",
+            "1",
+            "--diffusion",
+            "-1",
+        ],
+        "--diffusion",
+    );
+    let sample = |loss: &'static str, scale: &'static str, features: &'static str| {
+        [
+            "eval",
+            "sample-energy",
+            "--loss",
+            loss,
+            "--init",
+            "normal",
+            "--scale",
+            scale,
+            "--features",
+            features,
+            "--target",
+            "1",
+        ]
+    };
+    assert_input_error(&sample("hinge", "1", "1,2"), "hinge");
+    assert_input_error(&sample("mse", "-1", "1,2"), "--scale");
+    assert_input_error(&sample("mse", "1", "1,nan"), "--features");
+    assert_input_error(
+        &[
+            "eval",
+            "activation-efficiency",
+            "--activation",
+            "tanh",
+            "--slope",
+            "0.1",
+            "--variance",
+            "1",
+        ],
+        "--slope",
+    );
+    assert_input_error(
+        &[
+            "eval",
+            "activation-efficiency",
+            "--activation",
+            "relu",
+            "--variance",
+            "0",
+        ],
+        "--variance",
+    );
+    assert_input_error(
+        &[
+            "eval",
+            "activation-efficiency",
+            "--activation",
+            "mish",
+            "--variance",
+            "1",
+        ],
+        "mish",
+    );
+}

@@ -16,10 +16,11 @@ use crate::energy::{
     EnergyFamily, GaussianMean, GaussianMeanStiffness, Quartic, QuarticCoupling, QuarticWell,
     Stiffness, TranslationWell,
 };
-use crate::expression::{DerivativeMethod, ExpressionFamily, richardson_derivative};
+use crate::expression::{DerivativeMethod, ExpressionFamily};
 use crate::friction::{CumulativeSide, FrictionOptions, FrictionReport, friction_tensor};
 use crate::gaussian;
 use crate::quantile::{QuantileOptions, quantile_friction};
+use thermocheck_numerics::diff::central_derivative;
 use thermocheck_numerics::quad::{self, QuadOptions};
 use thermocheck_numerics::tolerance::{ESTIMATE_FACTOR, ROUNDING_ULPS};
 use thermocheck_numerics::{CheckConfig, Claim, Evidence, Profile, Result, Source, Tolerance};
@@ -570,7 +571,7 @@ fn expression_derivatives(
         let point = format!("E = {text}, θ={theta:?}, x={x}");
         let mut symbolic = vec![family.grad_x(theta, x)];
         let mut ad = vec![family.ad_grad_x(theta, x)];
-        let mut fd = vec![richardson_derivative(|u| family.energy(theta, u), x, 1e-3)];
+        let mut fd = vec![central_derivative(|u| family.energy(theta, u), x, 1e-3)];
         let mut g = vec![0.0; theta.len()];
         family.grad_theta(theta, x, &mut g);
         symbolic.extend(&g);
@@ -582,7 +583,7 @@ fn expression_derivatives(
                 th[i] = t;
                 family.energy(&th, x)
             };
-            fd.push(richardson_derivative(along, theta[i], 1e-3));
+            fd.push(central_derivative(along, theta[i], 1e-3));
         }
         let wrt = std::iter::once("x").chain(names.iter().copied());
         for (j, name) in wrt.enumerate() {

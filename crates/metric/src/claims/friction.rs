@@ -129,13 +129,14 @@ fn fisher_entry(
     )
 }
 
-/// Evidence that `value ≥ bound` (module docs).
+/// Evidence that `value ≥ bound` as a strict inequality ([`Evidence::at_least`], zero
+/// tolerance; module docs).
 fn at_least(point: &str, relation: &str, value: f64, bound: f64) -> Evidence {
-    Evidence::compare(
+    Evidence::at_least(
         point,
-        format!("{relation}: {value:.6e} ≥ {bound:.6e} (observed = min(value, bound))"),
+        relation,
+        value,
         bound,
-        if value >= bound { bound } else { value },
         Tolerance::stated_absolute(0.0, "an inequality of the spec"),
     )
 }

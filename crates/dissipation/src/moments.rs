@@ -30,7 +30,7 @@ use thermocheck_metric::protocol::Protocol;
 use thermocheck_numerics::Error;
 use thermocheck_numerics::error::{self, Result};
 use thermocheck_numerics::ode::{self, OdeOptions, OdeReport};
-use thermocheck_numerics::quad::three_point_gauss_hermite;
+use thermocheck_numerics::quad::{three_point_gauss_hermite, three_point_gauss_hermite_nodes};
 
 /// Options of the moment-ODE engine.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -474,8 +474,7 @@ fn chain_gradient(energy: &dyn EnergyFamily, theta: &[f64], m: f64, w: f64) -> V
     let n = theta.len();
     let mut g = vec![0.0; n];
     let mut buf = vec![0.0; n];
-    let dx = (3.0 * w).sqrt();
-    for (x, weight) in [(m - dx, 1.0 / 6.0), (m, 2.0 / 3.0), (m + dx, 1.0 / 6.0)] {
+    for (x, weight) in three_point_gauss_hermite_nodes(m, w) {
         energy.grad_theta(theta, x, &mut buf);
         g.iter_mut()
             .zip(&buf)

@@ -46,8 +46,10 @@
 //!    value and so, for a spectrally converging rule, far above that of the returned one.
 //!
 //! For smooth families the default options reach about $10^{-13}$ relative error (measured
-//! against M10–M12 and M9) with a few thousand energy evaluations, most of them in the support
-//! scan; see `benches/friction.rs`.
+//! against M10–M12 and M9) with about ten thousand energy evaluations: the support scan alone
+//! takes at least $2\times2099$ for the grid and $2\times2098$ per outward scan (over 8000),
+//! plus 64 uniform samples per initial panel and $n$ per panel of the two passes; see
+//! `benches/friction.rs`.
 //!
 //! [`CumulativeSide::LeftOnly`] keeps the naive one-sided $G$ (cumulative from the left end over
 //! the whole line) as an explicit option: it is the **wrong** method, kept so that MV5 can show
@@ -204,12 +206,16 @@ pub struct FrictionReport {
     pub fisher: DMatrix<f64>,
     /// $\langle X\rangle = \nabla_\theta F$.
     pub mean_statistic: DVector<f64>,
+    /// $|\langle X\rangle_{2n} - \langle X\rangle_n|$ elementwise.
+    pub mean_statistic_error: DVector<f64>,
     /// $|\zeta_{2n} - \zeta_n|$ elementwise, plus the truncation estimate (the share of
-    /// $\int G_i^2/p$ in the outermost octave of the domain, times $|\zeta_{ij}|$).
+    /// $\int G_i^2/p$ in the outermost octave of the domain, times $|\zeta_{ij}|$, for row $i$
+    /// and column $j$).
     pub friction_error: DMatrix<f64>,
     /// $|I_{F,2n} - I_{F,n}|$ elementwise.
     pub fisher_error: DMatrix<f64>,
-    /// $\max_{ij}|\zeta_{2n} - \zeta_n|_{ij}/\sqrt{\zeta_{ii}\zeta_{jj}}$.
+    /// $\max_{ij}$ `friction_error`$_{ij}/\sqrt{\zeta_{ii}\zeta_{jj}}$: the n-vs-2n difference
+    /// and the truncation share together (the absolute error where the diagonal vanishes).
     pub relative_error: f64,
     /// The mode of $p$ (the centre of the two cumulative passes).
     pub mode: f64,
@@ -430,6 +436,9 @@ pub fn friction_tensor(
         friction,
         fisher,
         mean_statistic: fine.mean.component_mul(&fine.stat_scale),
+        mean_statistic_error: (fine.mean.component_mul(&fine.stat_scale)
+            - coarse.mean.component_mul(&coarse.stat_scale))
+        .abs(),
         friction_error,
         fisher_error,
         relative_error,

@@ -641,8 +641,20 @@ impl<I: Integrand + ?Sized> Core<'_, I> {
 /// assert!((m4 - 25.0).abs() < 1e-13);
 /// ```
 pub fn three_point_gauss_hermite(mean: f64, variance: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let [a, b, c] = three_point_gauss_hermite_nodes(mean, variance);
+    (f(a.0) + 4.0 * f(b.0) + f(c.0)) / 6.0
+}
+
+/// The nodes and weights of [`three_point_gauss_hermite`], $(m - \sqrt{3v}, \tfrac16)$,
+/// $(m, \tfrac23)$, $(m + \sqrt{3v}, \tfrac16)$, for integrands with several components
+/// evaluated together (e.g. a gradient).
+pub fn three_point_gauss_hermite_nodes(mean: f64, variance: f64) -> [(f64, f64); 3] {
     let d = (3.0 * variance).sqrt();
-    (f(mean - d) + 4.0 * f(mean) + f(mean + d)) / 6.0
+    [
+        (mean - d, 1.0 / 6.0),
+        (mean, 2.0 / 3.0),
+        (mean + d, 1.0 / 6.0),
+    ]
 }
 
 #[cfg(test)]

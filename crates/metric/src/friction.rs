@@ -1382,8 +1382,8 @@ mod tests {
     /// Corrugated energies k x²/2 + a cos x (review repro): the global minima are near ±π,
     /// and the support search must end there with E_min = E(mode), not at a higher local
     /// minimum (which gave a false OutOfRange). Reference: the minimum of E on a 10⁻⁴ grid over
-    /// [-60, 60] (the mode's E must not exceed it), and ζ by mpmath (30 digits, cos.py of the
-    /// review, nested quadrature on 208 and 336 panels) at the reviewer's other two points.
+    /// [-60, 60] (the mode's E must not exceed it), and ζ by mpmath (cos.py of the review,
+    /// nested quadrature on 208, 336 and 540 panels) at (a, k) = (8, 0.3), (3, 0.1), (8, 0.01).
     #[test]
     fn corrugated_energies_find_the_global_minimum() {
         use crate::expression::ExpressionFamily;
@@ -1421,6 +1421,8 @@ mod tests {
             let reference = match (a, k) {
                 (8.0, 0.3) => Some(144.625_542_003_661_15),
                 (3.0, 0.1) => Some(2_915.364_591_606_026),
+                // cos.py 0.01 8 135 540 (25 digits): 45888756935.47457892474673.
+                (8.0, 0.01) => Some(45_888_756_935.474_58),
                 _ => None,
             };
             if let Some(z) = reference {

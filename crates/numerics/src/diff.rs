@@ -105,7 +105,8 @@ mod tests {
     /// orders above the O(h⁴) truncation of the fine level, so the check could fail).
     #[test]
     fn central_derivative_of_known_functions() {
-        let cases: [(&dyn Fn(f64) -> f64, &dyn Fn(f64) -> f64, f64); 4] = [
+        type Real = dyn Fn(f64) -> f64;
+        let cases: [(&Real, &Real, f64); 4] = [
             (&f64::exp, &f64::exp, 0.7),
             (&f64::sin, &f64::cos, -1.3),
             (

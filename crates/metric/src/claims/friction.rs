@@ -634,8 +634,8 @@ const NAIVE_FRACTION: f64 = 1e4;
 /// where the exact $G$ decays, adding
 /// $$\Delta = \epsilon^2\int_0^R\frac{dy}{p(y)} = \epsilon^2\sqrt{2\pi s}\,\sqrt{2s}
 ///   \int_0^T e^{t^2}dt,\qquad T = R/\sqrt{2s},$$
-/// with $\int_0^Te^{t^2}dt = \frac{e^{T^2}}{2T}\big(1 + \tfrac{1}{2T^2} + \tfrac{3}{4T^4}
-/// + O(T^{-6})\big)$ (asymptotic; $T \ge 8$ on every MV5 domain, so the omitted terms are below
+/// with $\int_0^Te^{t^2}dt = \frac{e^{T^2}}{2T}\big(1 + \tfrac{1}{2T^2} + \tfrac{3}{4T^4} +
+/// O(T^{-6})\big)$ (asymptotic; $T \ge 8$ on every MV5 domain, so the omitted terms are below
 /// $10^{-5}$), formed in logarithms because $\Delta$ overflows for drops beyond ~300. $T^2$ is
 /// capped at $1074\ln 2$: where $q = p/p_{max}$ underflows to 0 the pass adds nothing.
 fn ln_naive_blow_up(max_g: f64, s: f64, reach: f64) -> f64 {

@@ -59,6 +59,7 @@ use crate::energy::EnergyFamily;
 use crate::gaussian::scaled_power;
 use nalgebra::{DMatrix, DVector};
 use thermocheck_numerics::error::{self, Error, Result, fmt_number};
+use thermocheck_numerics::quad::ClenshawCurtis;
 
 /// Default target relative accuracy of the adaptive panel refinement.
 pub const DEFAULT_REL_TOL: f64 = 1e-13;
@@ -317,7 +318,7 @@ pub fn friction_tensor(
         evaluations: 0,
     };
     let support = locate_support(&mut counter, options.tail_drop)?;
-    let rule = ChebyshevRule::new(options.nodes_per_panel);
+    let rule = ClenshawCurtis::new(options.nodes_per_panel);
     let mut panels: Vec<Panel> = support
         .initial_edges()
         .windows(2)
@@ -858,120 +859,6 @@ fn refine_mode(counter: &mut Counter<'_>, (mut lo, mut hi): (f64, f64), x0: f64)
     Ok(if e <= e0 { x } else { x0 })
 }
 
-/// Chebyshev points of the second kind on $[-1, 1]$ (ascending) with the spectral integration
-/// matrices and Clenshaw–Curtis weights.
-pub(crate) struct ChebyshevRule {
-    n: usize,
-    nodes: Vec<f64>,
-    weights: Vec<f64>,
-    /// `left[i*n + j]`: $\int_{-1}^{x_i}\ell_j$ for the Lagrange basis $\ell_j$.
-    left: Vec<f64>,
-    /// `right[i*n + j]`: $\int_{x_i}^{1}\ell_j$.
-    right: Vec<f64>,
-    /// Rows of the values-to-coefficients map for $c_{N-1}$ and $c_N$.
-    tail: [Vec<f64>; 2],
-}
-
-impl ChebyshevRule {
-    // Index loops: the formulas pair node, coefficient and mirror indices (N - j).
-    #[allow(clippy::needless_range_loop)]
-    pub(crate) fn new(n: usize) -> Self {
-        let big_n = n - 1;
-        let nf = big_n as f64;
-        let pi = std::f64::consts::PI;
-        // x_j = -cos(πj/N), symmetrised so that x_{N-j} = -x_j exactly.
-        let mut nodes = vec![0.0; n];
-        for j in 0..n {
-            nodes[j] = -(pi * j as f64 / nf).cos();
-        }
-        for j in 0..n / 2 {
-            let v = 0.5 * (nodes[big_n - j] - nodes[j]);
-            nodes[j] = -v;
-            nodes[big_n - j] = v;
-        }
-        nodes[0] = -1.0;
-        nodes[big_n] = 1.0;
-        if big_n % 2 == 0 {
-            nodes[big_n / 2] = 0.0;
-        }
-        // T_k(x_j) = cos(kπ(N-j)/N).
-        let t = |k: usize, j: usize| (pi * (k * (big_n - j)) as f64 / nf).cos();
-        // Values → coefficients: c_k = (2/N) Σ'' f_j T_k(x_j), halved at k = 0, N.
-        let coeff = |k: usize, j: usize| {
-            let mut c = 2.0 / nf * t(k, j);
-            if j == 0 || j == big_n {
-                c *= 0.5;
-            }
-            if k == 0 || k == big_n {
-                c *= 0.5;
-            }
-            c
-        };
-        let mut left = vec![0.0; n * n];
-        for j in 0..n {
-            let c: Vec<f64> = (0..n).map(|k| coeff(k, j)).collect();
-            let at = |k: usize| if k < n { c[k] } else { 0.0 };
-            // Antiderivative coefficients b_k, k = 1..=N+1.
-            let mut b = vec![0.0; n + 1];
-            for k in 1..=n {
-                let prev = if k == 1 { 2.0 * at(0) } else { at(k - 1) };
-                b[k] = (prev - at(k + 1)) / (2.0 * k as f64);
-            }
-            let at_minus_one: f64 = (1..=n).map(|k| if k % 2 == 0 { b[k] } else { -b[k] }).sum();
-            for i in 0..n {
-                let theta_i = pi * (big_n - i) as f64 / nf;
-                let f: f64 = (1..=n).map(|k| b[k] * (k as f64 * theta_i).cos()).sum();
-                left[i * n + j] = f - at_minus_one;
-            }
-            left[j] = 0.0;
-        }
-        let mut right = vec![0.0; n * n];
-        for i in 0..n {
-            for j in 0..n {
-                right[i * n + j] = left[(big_n - i) * n + (big_n - j)];
-            }
-        }
-        let weights = left[big_n * n..].to_vec();
-        let tail = [
-            (0..n).map(|j| coeff(big_n - 1, j)).collect(),
-            (0..n).map(|j| coeff(big_n, j)).collect(),
-        ];
-        ChebyshevRule {
-            n,
-            nodes,
-            weights,
-            left,
-            right,
-            tail,
-        }
-    }
-
-    /// $\int_{-1}^{x_i} f$ (or $\int_{x_i}^1 f$ with `from_right`) at every node.
-    fn cumulative(&self, f: &[f64], from_right: bool, out: &mut [f64]) {
-        let m = if from_right { &self.right } else { &self.left };
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = m[i * self.n..(i + 1) * self.n]
-                .iter()
-                .zip(f)
-                .map(|(a, b)| a * b)
-                .sum();
-        }
-    }
-
-    /// $\int_{-1}^1 f$.
-    pub(crate) fn integral(&self, f: &[f64]) -> f64 {
-        self.weights.iter().zip(f).map(|(w, v)| w * v).sum()
-    }
-
-    /// $|c_{N-1}| + |c_N|$: the size of the interpolant's highest two Chebyshev coefficients.
-    fn tail(&self, f: &[f64]) -> f64 {
-        self.tail
-            .iter()
-            .map(|row| row.iter().zip(f).map(|(a, b)| a * b).sum::<f64>().abs())
-            .sum()
-    }
-}
-
 /// One panel $[a, b]$ with $E$ and $X$ at its nodes.
 struct Panel {
     a: f64,
@@ -982,15 +869,15 @@ struct Panel {
 }
 
 impl Panel {
-    fn sample(counter: &mut Counter<'_>, rule: &ChebyshevRule, a: f64, b: f64) -> Result<Self> {
+    fn sample(counter: &mut Counter<'_>, rule: &ClenshawCurtis, a: f64, b: f64) -> Result<Self> {
         let np = counter.theta.len();
-        let mut energy = Vec::with_capacity(rule.n);
-        let mut stat = vec![0.0; rule.n * np];
+        let mut energy = Vec::with_capacity(rule.len());
+        let mut stat = vec![0.0; rule.len() * np];
         let (mid, half) = (0.5 * (a + b), 0.5 * (b - a));
-        for (j, &t) in rule.nodes.iter().enumerate() {
+        for (j, &t) in rule.nodes().iter().enumerate() {
             let x = if j == 0 {
                 a
-            } else if j == rule.n - 1 {
+            } else if j == rule.len() - 1 {
                 b
             } else {
                 mid + half * t
@@ -1003,15 +890,15 @@ impl Panel {
         Ok(Panel { a, b, energy, stat })
     }
 
-    fn x(&self, rule: &ChebyshevRule, j: usize) -> f64 {
-        0.5 * (self.a + self.b) + 0.5 * (self.b - self.a) * rule.nodes[j]
+    fn x(&self, rule: &ClenshawCurtis, j: usize) -> f64 {
+        0.5 * (self.a + self.b) + 0.5 * (self.b - self.a) * rule.nodes()[j]
     }
 }
 
 /// Bisects the flagged panels.
 fn refine(
     counter: &mut Counter<'_>,
-    rule: &ChebyshevRule,
+    rule: &ClenshawCurtis,
     panels: Vec<Panel>,
     flags: &[bool],
 ) -> Result<Vec<Panel>> {
@@ -1094,11 +981,11 @@ fn integrate(
     panels: &[Panel],
     mode: f64,
     length_scale: f64,
-    rule: &ChebyshevRule,
+    rule: &ClenshawCurtis,
     side: CumulativeSide,
     rel_tol: f64,
 ) -> Result<Pass> {
-    let n = rule.n;
+    let n = rule.len();
     let np = panels[0].stat.len() / n;
     let shift = panels
         .iter()
@@ -1320,25 +1207,6 @@ fn integrate(
 mod tests {
     use super::*;
     use crate::energy::{GaussianMean, GaussianMeanStiffness, Stiffness};
-
-    /// The spectral integration matrix is exact for polynomials of degree ≤ n−1 (conditioning
-    /// tolerance: a sum of n products of O(1) terms, 64ε).
-    #[test]
-    fn integration_matrix_is_exact_on_polynomials() {
-        let rule = ChebyshevRule::new(12);
-        for deg in 0..12 {
-            let f: Vec<f64> = rule.nodes.iter().map(|x| x.powi(deg)).collect();
-            let mut left = vec![0.0; 12];
-            let mut right = vec![0.0; 12];
-            rule.cumulative(&f, false, &mut left);
-            rule.cumulative(&f, true, &mut right);
-            for (i, &x) in rule.nodes.iter().enumerate() {
-                let p = |u: f64| u.powi(deg + 1) / f64::from(deg + 1);
-                assert!((left[i] - (p(x) - p(-1.0))).abs() < 64.0 * f64::EPSILON);
-                assert!((right[i] - (p(1.0) - p(x))).abs() < 64.0 * f64::EPSILON);
-            }
-        }
-    }
 
     /// M10–M12 by M7 at the spec's MV1 points: relative error ≤ 1e-10 (the bound), and
     /// the reported n-vs-2n estimate bounds the actual error of the coarse run.

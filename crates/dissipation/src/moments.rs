@@ -259,7 +259,7 @@ pub struct DrivenRun {
     pub work: f64,
     /// $\Delta F = F(\theta(T^+)) - F(\theta(0^-))$.
     pub free_energy_change: f64,
-    /// $W_{ex}$, integrated directly as the excess power $\dot\theta\cdot(\mathbb E_q[X] - \langle X\rangle_\theta)$
+    /// $W_{ex}$, integrated directly as the excess power $\dot\theta\cdot(\mathbb E_q\[X\] - \langle X\rangle_\theta)$
     /// plus the jumps' excess (no cancellation between $W$ and $\Delta F$).
     pub excess_work: f64,
     /// The work of the jumps at $t = 0$ and $t = T$ (0 without a jump).

@@ -30,7 +30,7 @@ use thermocheck_metric::protocol::Protocol;
 use thermocheck_numerics::Error;
 use thermocheck_numerics::error::{self, Result};
 use thermocheck_numerics::ode::{self, OdeOptions, OdeReport};
-use thermocheck_numerics::quad::three_point_gauss_hermite;
+use thermocheck_numerics::quad::{three_point_gauss_hermite, three_point_gauss_hermite_nodes};
 
 /// Options of the moment-ODE engine.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -259,7 +259,7 @@ pub struct DrivenRun {
     pub work: f64,
     /// $\Delta F = F(\theta(T^+)) - F(\theta(0^-))$.
     pub free_energy_change: f64,
-    /// $W_{ex}$, integrated directly as the excess power $\dot\theta\cdot(\mathbb E_q[X] - \langle X\rangle_\theta)$
+    /// $W_{ex}$, integrated directly as the excess power $\dot\theta\cdot(\mathbb E_q\[X\] - \langle X\rangle_\theta)$
     /// plus the jumps' excess (no cancellation between $W$ and $\Delta F$).
     pub excess_work: f64,
     /// The work of the jumps at $t = 0$ and $t = T$ (0 without a jump).
@@ -474,8 +474,7 @@ fn chain_gradient(energy: &dyn EnergyFamily, theta: &[f64], m: f64, w: f64) -> V
     let n = theta.len();
     let mut g = vec![0.0; n];
     let mut buf = vec![0.0; n];
-    let dx = (3.0 * w).sqrt();
-    for (x, weight) in [(m - dx, 1.0 / 6.0), (m, 2.0 / 3.0), (m + dx, 1.0 / 6.0)] {
+    for (x, weight) in three_point_gauss_hermite_nodes(m, w) {
         energy.grad_theta(theta, x, &mut buf);
         g.iter_mut()
             .zip(&buf)

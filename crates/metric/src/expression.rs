@@ -18,27 +18,38 @@
 //! automatic differentiation: [`ExpressionFamily::ad_grad_x`] and
 //! [`ExpressionFamily::ad_grad_theta`]. This is the independent check: claim MV5 and the tests
 //! compare the symbolic derivatives with it (to rounding) and with Richardson-extrapolated
-//! central differences of the energy (within their error estimate).
+//! central differences of the energy ([`thermocheck_numerics::diff`], within their error
+//! estimate).
 //!
 //! exmex 0.21 has no symbolic rule for `abs` and `cbrt`; an energy using either is differentiated
 //! by the dual numbers instead ([`DerivativeMethod::Automatic`], reported by
 //! [`ExpressionFamily::derivative_method`]), with $\tfrac{d}{du}|u| = 0$ at $u = 0$ (the midpoint
 //! of the subdifferential, what a central difference gives).
 //!
-//! Powers: $u^n$ with a constant exponent uses IEEE `pow`, exact for integer $n$ and $u < 0$
-//! (`x^3` at $-2$ is $-8$, its derivative 12); a non-integer constant power of $u < 0$ is NaN (in
-//! the energy too). A parameter in an exponent has $\partial_\theta u^\theta = u^\theta\ln u$,
-//! NaN for $u \le 0$ by both methods (also at $u = 0$, where the one-sided limit is 0). Both
-//! reach [`crate::friction::friction_tensor`] as typed errors naming the energy ("NaN" energy, or
-//! "finite ∂E/∂θ wherever p > 0"), never as silent NaN.
+//! Powers: $u^n$ uses IEEE `pow`, exact for integer $n$ and $u < 0$ (`x^3` at $-2$ is $-8$, its
+//! derivative 12); a non-integer constant power of $u < 0$ is NaN (in the energy too). The dual
+//! numbers form every value in `f64` and each tangent term only where its tangent is non-zero
+//! (num-dual 0.15's own `powf` forms $u^{n-3}u^3$, NaN at $u = 0$ and lost when $u^3$
+//! overflows; its `sqrt` forms $0\cdot\infty$ at 0), so a zero tangent stays exactly zero at
+//! $u = 0$. A parameter in an exponent has $\partial_\theta u^\theta = u^\theta\ln u$: its limit 0
+//! at $u = 0$, $\theta > 0$ (`abs(x)^k`), NaN for $u < 0$. Where exmex's unsimplified symbolic
+//! derivative is not finite at a point (the quotient rule leaves `0/(2*sqrt(x^2))` for
+//! $\partial_k$ of `sqrt(x^2)`, NaN at $x = 0$), the dual-number derivative at that point is used.
+//! What remains NaN reaches [`crate::friction::friction_tensor`] as a typed error naming the
+//! energy ("NaN" energy, or "finite ∂E/∂θ_i wherever p > 0"), never as silent NaN.
 //!
 //! # Grammar
 //!
 //! Binary `+ - * / ^`; unary `-`, `+` and the functions `abs sqrt cbrt exp ln log log2 log10 sin
 //! cos tan asin acos atan sinh cosh tanh asinh acosh atanh`; constants `PI`, `π` and `E`
 //! (Euler's number; a parameter cannot be called `E`); numbers in decimal or scientific notation
-//! (`2.5e-3`). As in exmex, **unary operators bind tighter than binary ones**: `-x^2` is
-//! $(-x)^2$; write `-(x^2)` or `0 - x^2`.
+//! (`2.5e-3`). **Unary minus binds looser than `^`**, as in standard notation: `-x^2` is
+//! $-(x^2)$, `exp(-x^2)` is $e^{-x^2}$, `2*-x^2` is $-2x^2$, `-2^2` is $-4$, `x^-2` is $x^{-2}$
+//! and `(-x)^2` is $x^2$. `^` is left-associative, as in exmex (and MATLAB): `x^2^0.5` is
+//! $(x^2)^{0.5}$; write `x^(2^0.5)` for the other reading. exmex itself binds unary operators tighter than binary ones (its `-x^2`
+//! is $(-x)^2$), so the text is rewritten before parsing ([`standard_unary_minus`]): each unary
+//! `-` is wrapped together with its operand — a primary (number, name, function call or
+//! parenthesised group) followed by any chain of `^` powers — as `(-(operand))`.
 //!
 //! # Errors
 //!
@@ -180,26 +191,45 @@ mod ad {
         }
     }
 
-    /// $a^b$. A constant exponent $n$ (no tangent) by the power rule in `f64`:
-    /// $(a^n,\ n\,a^{n-1}a')$ with IEEE `pow`, exact for integer $n$ and negative $a$; num-dual's
-    /// own `powf`/`powi` form $a^{n-3}\cdot a^3$, which is NaN at $a = 0$ where the value is 0.
-    /// An exponent with a tangent: $e^{b\ln a}$ for $a > 0$, else num-dual's general power (NaN
-    /// for $a \le 0$, as $\partial_b a^b = a^b\ln a$ is).
+    /// $a^b$ with value `a.re.powf(b.re)` in `f64` (IEEE `pow`: exact for integer $b$ and
+    /// $a < 0$, and free of num-dual 0.15's $a^{b-3}\cdot a^3$ form, which is NaN at $a = 0$ and
+    /// loses the value when $a^3$ overflows), and tangent
+    /// $b\,a^{b-1}a' + a^b\ln a\,b'$, each term formed only when its tangent is non-zero, so a
+    /// zero tangent stays exactly zero at $a = 0$ (where $a^{b-1}$ or $\ln a$ is infinite). At
+    /// $a = 0$, $b > 0$ the second term is its limit $0$ ($a^b\ln a \to 0$); for $a < 0$ with
+    /// $b' \ne 0$ it is NaN, as $\partial_b a^b$ is undefined there.
     fn power(a: Ad, b: Ad) -> Ad {
         let (a, b) = (a.0, b.0);
-        Ad(if b.eps == 0.0 {
-            let n = b.re;
-            let slope = if a.eps == 0.0 || n == 0.0 {
+        let value = a.re.powf(b.re);
+        let mut slope = 0.0;
+        if a.eps != 0.0 {
+            slope += if b.re == 0.0 {
                 0.0
             } else {
-                n * a.re.powf(n - 1.0) * a.eps
+                b.re * a.re.powf(b.re - 1.0) * a.eps
             };
-            Dual64::new(a.re.powf(n), slope)
-        } else if a.re > 0.0 && a.eps == 0.0 {
-            (b * a.ln()).exp()
+        }
+        if b.eps != 0.0 {
+            slope += if a.re == 0.0 && b.re > 0.0 {
+                0.0
+            } else {
+                value * a.re.ln() * b.eps
+            };
+        }
+        Ad(Dual64::new(value, slope))
+    }
+
+    /// A function of the grammar over dual numbers: the value in `f64` (`re`, so it equals the
+    /// `f64` grammar's bit for bit) and num-dual's derivative only for a non-zero tangent, so
+    /// that a zero tangent stays zero where $f'$ is infinite (`sqrt` at 0: num-dual would form
+    /// $0\cdot\infty = $ NaN).
+    fn lift(a: Ad, re: fn(f64) -> f64, dual: fn(Dual64) -> Dual64) -> Ad {
+        if a.0.eps == 0.0 {
+            Ad(Dual64::from_re(re(a.0.re)))
         } else {
-            a.powd(b)
-        })
+            let d = dual(a.0);
+            Ad(Dual64::new(re(a.0.re), d.eps))
+        }
     }
 
     /// $|a|$ with the derivative $\operatorname{sgn}(a)\,a'$, taking $\operatorname{sgn}(0) = 0$:
@@ -262,29 +292,173 @@ mod ad {
             |a| Ad(-a.0)
         ),
         Operator::make_unary("abs", absolute),
-        Operator::make_unary("sqrt", |a| Ad(a.0.sqrt())),
-        Operator::make_unary("cbrt", |a| Ad(a.0.cbrt())),
-        Operator::make_unary("exp", |a| Ad(a.0.exp())),
-        Operator::make_unary("ln", |a| Ad(a.0.ln())),
-        Operator::make_unary("log", |a| Ad(a.0.ln())),
-        Operator::make_unary("log2", |a| Ad(a.0.log2())),
-        Operator::make_unary("log10", |a| Ad(a.0.log10())),
-        Operator::make_unary("sin", |a| Ad(a.0.sin())),
-        Operator::make_unary("cos", |a| Ad(a.0.cos())),
-        Operator::make_unary("tan", |a| Ad(a.0.tan())),
-        Operator::make_unary("asin", |a| Ad(a.0.asin())),
-        Operator::make_unary("acos", |a| Ad(a.0.acos())),
-        Operator::make_unary("atan", |a| Ad(a.0.atan())),
-        Operator::make_unary("sinh", |a| Ad(a.0.sinh())),
-        Operator::make_unary("cosh", |a| Ad(a.0.cosh())),
-        Operator::make_unary("tanh", |a| Ad(a.0.tanh())),
-        Operator::make_unary("asinh", |a| Ad(a.0.asinh())),
-        Operator::make_unary("acosh", |a| Ad(a.0.acosh())),
-        Operator::make_unary("atanh", |a| Ad(a.0.atanh())),
+        Operator::make_unary("sqrt", |a| lift(a, f64::sqrt, |d| d.sqrt())),
+        Operator::make_unary("cbrt", |a| lift(a, f64::cbrt, |d| d.cbrt())),
+        Operator::make_unary("exp", |a| lift(a, f64::exp, |d| d.exp())),
+        Operator::make_unary("ln", |a| lift(a, f64::ln, |d| d.ln())),
+        Operator::make_unary("log", |a| lift(a, f64::ln, |d| d.ln())),
+        Operator::make_unary("log2", |a| lift(a, f64::log2, |d| d.log2())),
+        Operator::make_unary("log10", |a| lift(a, f64::log10, |d| d.log10())),
+        Operator::make_unary("sin", |a| lift(a, f64::sin, |d| d.sin())),
+        Operator::make_unary("cos", |a| lift(a, f64::cos, |d| d.cos())),
+        Operator::make_unary("tan", |a| lift(a, f64::tan, |d| d.tan())),
+        Operator::make_unary("asin", |a| lift(a, f64::asin, |d| d.asin())),
+        Operator::make_unary("acos", |a| lift(a, f64::acos, |d| d.acos())),
+        Operator::make_unary("atan", |a| lift(a, f64::atan, |d| d.atan())),
+        Operator::make_unary("sinh", |a| lift(a, f64::sinh, |d| d.sinh())),
+        Operator::make_unary("cosh", |a| lift(a, f64::cosh, |d| d.cosh())),
+        Operator::make_unary("tanh", |a| lift(a, f64::tanh, |d| d.tanh())),
+        Operator::make_unary("asinh", |a| lift(a, f64::asinh, |d| d.asinh())),
+        Operator::make_unary("acosh", |a| lift(a, f64::acosh, |d| d.acosh())),
+        Operator::make_unary("atanh", |a| lift(a, f64::atanh, |d| d.atanh())),
         Operator::make_constant("PI", Ad(Dual64::from_re(std::f64::consts::PI))),
         Operator::make_constant("π", Ad(Dual64::from_re(std::f64::consts::PI))),
         Operator::make_constant("E", Ad(Dual64::from_re(std::f64::consts::E)))
     );
+}
+
+/// A token of the energy text for [`standard_unary_minus`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Token<'a> {
+    /// A number, a name (variable, function or constant) or any other character run: an atom.
+    Atom(&'a str),
+    /// One of `+ - * / ^`.
+    Op(char),
+    Open,
+    Close,
+    /// Anything else (e.g. `,`), passed through.
+    Other(char),
+}
+
+fn tokens(text: &str) -> Vec<Token<'_>> {
+    use exmex::MatchLiteral;
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c.is_whitespace() {
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let len = if let Some(lit) = Literal::is_literal(rest) {
+            out.push(Token::Atom(lit));
+            lit.len()
+        } else if c.is_alphanumeric() || c == '_' || c == '{' {
+            // A name; exmex's `{name}` form is one atom up to its closing brace.
+            let end = if c == '{' {
+                rest.find('}').map_or(rest.len(), |i| i + 1)
+            } else {
+                rest.find(|d: char| !(d.is_alphanumeric() || d == '_'))
+                    .unwrap_or(rest.len())
+            };
+            out.push(Token::Atom(&rest[..end]));
+            end
+        } else {
+            out.push(match c {
+                '+' | '-' | '*' | '/' | '^' => Token::Op(c),
+                '(' => Token::Open,
+                ')' => Token::Close,
+                _ => Token::Other(c),
+            });
+            c.len_utf8()
+        };
+        rest = &rest[len..];
+    }
+    out
+}
+
+/// The index after the parenthesised group opening at `i` (or the end of an unbalanced text).
+fn after_group(t: &[Token<'_>], i: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, tok) in t.iter().enumerate().skip(i) {
+        match tok {
+            Token::Open => depth += 1,
+            Token::Close => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return j + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    t.len()
+}
+
+/// The index after the operand of a unary operator starting at `i`: further unary signs, a
+/// primary (atom, atom applied to a group = function call, or group), then any `^` chain.
+fn after_operand(t: &[Token<'_>], mut i: usize) -> usize {
+    loop {
+        while matches!(t.get(i), Some(Token::Op('-' | '+'))) {
+            i += 1;
+        }
+        i = match t.get(i) {
+            Some(Token::Open) => after_group(t, i),
+            Some(Token::Atom(_)) => {
+                if matches!(t.get(i + 1), Some(Token::Open)) {
+                    after_group(t, i + 1)
+                } else {
+                    i + 1
+                }
+            }
+            _ => return i,
+        };
+        if matches!(t.get(i), Some(Token::Op('^'))) {
+            i += 1;
+        } else {
+            return i;
+        }
+    }
+}
+
+fn write_tokens(t: &[Token<'_>], out: &mut String) {
+    let mut i = 0;
+    // Whether the previous token ends an operand (so that a `-` here is binary).
+    let mut after_operand_end = false;
+    while i < t.len() {
+        match t[i] {
+            Token::Op('-') if !after_operand_end => {
+                let end = after_operand(t, i + 1);
+                out.push_str("(-(");
+                write_tokens(&t[i + 1..end], out);
+                out.push_str("))");
+                i = end;
+                after_operand_end = true;
+                continue;
+            }
+            Token::Atom(a) => {
+                out.push_str(a);
+                // A function name followed by a group is not yet an operand end, but no
+                // `-` can come between the two.
+                after_operand_end = true;
+            }
+            Token::Op(c) | Token::Other(c) => {
+                out.push(c);
+                after_operand_end = false;
+            }
+            Token::Open => {
+                out.push('(');
+                after_operand_end = false;
+            }
+            Token::Close => {
+                out.push(')');
+                after_operand_end = true;
+            }
+        }
+        out.push(' ');
+        i += 1;
+    }
+}
+
+/// The energy text with standard precedence of unary minus made explicit for exmex (module
+/// docs, Grammar): every unary `-` and its operand (a primary followed by any `^` chain) become
+/// `(-(operand))`, so that `-x^2` means $-(x^2)$ as in standard notation, while `x^-2`,
+/// `2*-x` and `a/-b*c` keep their usual meanings. Other characters pass through unchanged
+/// (separated by spaces, which exmex ignores); a malformed text stays malformed for exmex to
+/// report.
+pub fn standard_unary_minus(text: &str) -> String {
+    let mut out = String::with_capacity(2 * text.len());
+    write_tokens(&tokens(text), &mut out);
+    out.trim_end().to_owned()
 }
 
 use ad::{Ad, AdOps};
@@ -456,7 +630,8 @@ impl ExpressionFamily {
                 ));
             }
         }
-        let parsed = RealExpr::parse(energy).map_err(|e| {
+        let rewritten = standard_unary_minus(energy);
+        let parsed = RealExpr::parse(&rewritten).map_err(|e| {
             bad_energy(
                 energy,
                 format!("an expression in x and the parameters ({e})"),
@@ -485,7 +660,7 @@ impl ExpressionFamily {
         }
         // The same grammar over dual numbers; the two operator tables list the same names, so a
         // text that parses in f64 parses here too.
-        let ad = AdExpr::parse(energy).map_err(|e| {
+        let ad = AdExpr::parse(&rewritten).map_err(|e| {
             bad_energy(
                 energy,
                 format!("an expression in x and the parameters ({e})"),
@@ -576,17 +751,31 @@ impl EnergyFamily for ExpressionFamily {
     fn energy(&self, theta: &[f64], x: f64) -> f64 {
         self.energy.eval(theta, x)
     }
+    /// Symbolic where finite; where exmex's unsimplified derivative is NaN or infinite (e.g.
+    /// $\partial_k$ of `sqrt(x^2)` is `0/(2*sqrt(x^2))`, NaN at $x = 0$), the dual-number
+    /// derivative at that point, which keeps a zero tangent exactly zero (module docs).
     fn grad_x(&self, theta: &[f64], x: f64) -> f64 {
         match &self.symbolic {
-            Some(s) => s.d_x.eval(theta, x),
+            Some(s) => {
+                let d = s.d_x.eval(theta, x);
+                if d.is_finite() {
+                    d
+                } else {
+                    self.ad_grad_x(theta, x)
+                }
+            }
             None => self.ad_grad_x(theta, x),
         }
     }
+    /// As [`EnergyFamily::grad_x`]: symbolic where finite, else dual numbers at that point.
     fn grad_theta(&self, theta: &[f64], x: f64, out: &mut [f64]) {
         match &self.symbolic {
             Some(s) => {
-                for (o, d) in out.iter_mut().zip(&s.d_theta) {
+                for (i, (o, d)) in out.iter_mut().zip(&s.d_theta).enumerate() {
                     *o = d.eval(theta, x);
+                    if !o.is_finite() {
+                        *o = self.eval_ad(theta, x, 1 + i).eps;
+                    }
                 }
             }
             None => self.ad_grad_theta(theta, x, out),
@@ -594,27 +783,10 @@ impl EnergyFamily for ExpressionFamily {
     }
 }
 
-/// Richardson-extrapolated central difference of `f` at `t`:
-/// $R(h) = (4D(h/2) - D(h))/3$ with $D(h) = (f(t+h) - f(t-h))/(2h)$, returned with an error
-/// estimate: the larger of $|R(h) - D(h/2)|$ (the truncation of the unextrapolated difference,
-/// a bound on $R$'s) and $|R(h) - R(h/2)|$ (the h-vs-h/2 change, which also sees the round-off of
-/// an energy whose terms cancel, where $|f|$ understates its rounding), plus the round-off bound
-/// $4\varepsilon\max|f|/h$.
-pub(crate) fn richardson_derivative(f: impl Fn(f64) -> f64, t: f64, h: f64) -> (f64, f64) {
-    let d = |h: f64| (f(t + h) - f(t - h)) / (2.0 * h);
-    let (coarse, fine, finest) = (d(h), d(0.5 * h), d(0.25 * h));
-    let r = (4.0 * fine - coarse) / 3.0;
-    let r_half = (4.0 * finest - fine) / 3.0;
-    let size = [f(t + h), f(t - h), f(t)]
-        .iter()
-        .fold(0.0_f64, |m, v| m.max(v.abs()));
-    let change = (r - fine).abs().max((r - r_half).abs());
-    (r, change + 4.0 * f64::EPSILON * size / h)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use thermocheck_numerics::diff::central_derivative;
 
     /// The `f64` and the dual-number grammars list the same operators, so a text parses in
     /// both and the AD check differentiates what the family evaluates.
@@ -645,9 +817,6 @@ mod tests {
     fn literals_constants_and_precedence() {
         let f = ExpressionFamily::new("2.5e-1*x^2 + 1e1*a", &["a"]).unwrap();
         assert_eq!(f.energy(&[1.0], 2.0), 1.0 + 10.0);
-        let f = ExpressionFamily::new("-x^2 + a", &["a"]).unwrap();
-        // exmex: unary minus binds tighter than ^.
-        assert_eq!(f.energy(&[0.0], 3.0), 9.0);
         let f = ExpressionFamily::new("a*E + x*PI", &["a"]).unwrap();
         assert_eq!(
             f.energy(&[1.0], 1.0),
@@ -707,8 +876,8 @@ mod tests {
         ];
         for &(text, names, theta) in cases {
             let f = ExpressionFamily::new(text, names).unwrap();
-            for &x in &[-1.7, 0.35, 2.2] {
-                let (fd, est) = richardson_derivative(|u| f.energy(theta, u), x, 1e-3);
+            for &x in &[-1.7, 0.0, 0.35, 2.2] {
+                let (fd, est) = central_derivative(|u| f.energy(theta, u), x, 1e-3);
                 let dx = f.grad_x(theta, x);
                 assert!(
                     (dx - fd).abs() <= est + 64.0 * f64::EPSILON * dx.abs(),
@@ -717,7 +886,7 @@ mod tests {
                 let mut g = vec![0.0; theta.len()];
                 f.grad_theta(theta, x, &mut g);
                 for i in 0..theta.len() {
-                    let (fd, est) = richardson_derivative(
+                    let (fd, est) = central_derivative(
                         |t| {
                             let mut th = theta.to_vec();
                             th[i] = t;
@@ -735,5 +904,111 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Unary minus binds looser than `^` (standard notation), whatever exmex does natively.
+    #[test]
+    fn unary_minus_has_standard_precedence() {
+        let x: f64 = 3.0;
+        let cases: &[(&str, f64)] = &[
+            ("-x^2", -9.0),
+            ("exp(-x^2)", (-9.0_f64).exp()),
+            ("2*-x^2", -18.0),
+            ("(-x)^2", 9.0),
+            ("-(x)^2", -9.0),
+            ("x^-2", 1.0 / 9.0),
+            ("-2^2*x", -12.0),
+            ("2^-x", 0.125),
+            ("2^-x^2", 2f64.powi(-9)),
+            ("--x^2", 9.0),
+            ("6/-x*2", -4.0),
+            ("x - -x^2", 12.0),
+            ("-sin(x)^2", -x.sin().powi(2)),
+            // exmex's `^` is left-associative (as in MATLAB and Excel): (x^2)^0.5.
+            ("-x^2^0.5", -3.0),
+            ("1e-1*x - 2.5E-1", 0.05),
+            ("-{x}^2", -9.0),
+        ];
+        for &(text, expected) in cases {
+            let f = ExpressionFamily::new(text, &[]).unwrap();
+            let e = f.energy(&[], x);
+            assert!(
+                (e - expected).abs() <= 4.0 * f64::EPSILON * expected.abs(),
+                "{text} = {e} (rewritten `{}`), expected {expected}",
+                standard_unary_minus(text)
+            );
+            // The derivative of the rewritten text is the derivative of the standard reading.
+            let (fd, est) = central_derivative(|u| f.energy(&[], u), x, 1e-3);
+            let d = f.grad_x(&[], x);
+            assert!((d - fd).abs() <= est, "{text}: ∂x {d} vs {fd} ± {est}");
+            assert_eq!(d, f.ad_grad_x(&[], x), "{text}");
+        }
+        assert_eq!(standard_unary_minus("k*(x-mu)^2"), "k * ( x - mu ) ^ 2");
+        assert!(ExpressionFamily::new("x^", &[]).is_err());
+        assert!(ExpressionFamily::new("-", &[]).is_err());
+    }
+
+    /// Singular points of powers and roots at x = 0 exactly: values in f64, and zero tangents
+    /// stay zero, on both paths (symbolic with its AD fallback, and AD). True values: X = |x|^k
+    /// ln|x| → 0 for k > 0; ∂_k of k x² + sqrt(x²) is x² = 0; ∂_x of sqrt(x²) = |x| at 0 is the
+    /// central difference's 0.
+    #[test]
+    fn powers_and_roots_at_zero() {
+        let cases: &[(&str, &[&str], &[f64])] = &[
+            ("k*abs(x)^1.5", &["k"], &[1.0]),
+            ("(x-m)^2/2+abs(x-m)^1.5", &["m"], &[0.0]),
+            ("k*x^2 + sqrt(x^2)", &["k"], &[1.0]),
+            ("abs(x)^k", &["k"], &[2.0]),
+            ("(x^2)^(k/2)", &["k"], &[2.0]),
+            ("k*(x^2+1)^0.75", &["k"], &[1.0]),
+            ("k*x^1.5 + x^2", &["k"], &[1.0]),
+        ];
+        for &(text, names, theta) in cases {
+            let f = ExpressionFamily::new(text, names).unwrap();
+            for x in [0.0, -0.0, 1e-300, 0.5] {
+                if text.contains("x^1.5") && x < 0.5 && x != 0.0 {
+                    continue;
+                }
+                assert!(f.energy(theta, x).is_finite(), "{text} E at {x}");
+                let mut g = vec![0.0; theta.len()];
+                f.grad_theta(theta, x, &mut g);
+                let mut a = vec![0.0; theta.len()];
+                f.ad_grad_theta(theta, x, &mut a);
+                for i in 0..theta.len() {
+                    assert!(
+                        g[i].is_finite() && a[i].is_finite(),
+                        "{text} ∂θ at {x}: {g:?} {a:?}"
+                    );
+                    let (fd, est) = central_derivative(
+                        |t| {
+                            let mut th = theta.to_vec();
+                            th[i] = t;
+                            f.energy(&th, x)
+                        },
+                        theta[i],
+                        1e-3,
+                    );
+                    for v in [g[i], a[i]] {
+                        assert!(
+                            (v - fd).abs() <= est + 1e-300,
+                            "{text} ∂θ at {x}: {v} vs {fd} ± {est}"
+                        );
+                    }
+                }
+            }
+            let gx = f.grad_x(theta, 0.0);
+            assert!(gx.is_finite(), "{text} ∂x at 0: {gx}");
+        }
+        // Overflowing base: (2^1022 + 1)^0.75 = 2^766.5 is representable.
+        let f = ExpressionFamily::new("k*(x^2+1)^0.75", &["k"]).unwrap();
+        let e = f.energy(&[1.0], 2f64.powi(511));
+        assert!((e / 2f64.powf(766.5) - 1.0).abs() < 1e-14, "{e}");
+        let mut g = [0.0];
+        f.ad_grad_theta(&[1.0], 2f64.powi(511), &mut g);
+        assert_eq!(g[0], e);
+        // E = |x|^k: X = |x|^k ln|x| → 0 at x = 0 (AD), its limit.
+        let f = ExpressionFamily::new("abs(x)^k", &["k"]).unwrap();
+        f.grad_theta(&[2.0], 0.0, &mut g);
+        assert_eq!(g[0], 0.0);
     }
 }

@@ -46,8 +46,10 @@
 //!    value and so, for a spectrally converging rule, far above that of the returned one.
 //!
 //! For smooth families the default options reach about $10^{-13}$ relative error (measured
-//! against M10–M12 and M9) with a few thousand energy evaluations, most of them in the support
-//! scan; see `benches/friction.rs`.
+//! against M10–M12 and M9) with about ten thousand energy evaluations: the support scan alone
+//! takes at least $2\times2099$ for the grid and $2\times2098$ per outward scan (over 8000),
+//! plus 64 uniform samples per initial panel and $n$ per panel of the two passes; see
+//! `benches/friction.rs`.
 //!
 //! [`CumulativeSide::LeftOnly`] keeps the naive one-sided $G$ (cumulative from the left end over
 //! the whole line) as an explicit option: it is the **wrong** method, kept so that MV5 can show
@@ -57,6 +59,7 @@ use crate::energy::EnergyFamily;
 use crate::gaussian::scaled_power;
 use nalgebra::{DMatrix, DVector};
 use thermocheck_numerics::error::{self, Error, Result, fmt_number};
+use thermocheck_numerics::quad::ClenshawCurtis;
 
 /// Default target relative accuracy of the adaptive panel refinement.
 pub const DEFAULT_REL_TOL: f64 = 1e-13;
@@ -65,10 +68,20 @@ pub const DEFAULT_NODES_PER_PANEL: usize = 24;
 /// Default drop of $\ln p$ (below its maximum, corrected by $\ln$ distance) where the domain is
 /// truncated: the neglected mass is below $e^{-80} \approx 1.8\times10^{-35}$ of the total.
 pub const DEFAULT_TAIL_DROP: f64 = 80.0;
-/// Fewest representable points across the width of $p$ (offset where $E$ rises by 1) below
-/// which the density is not resolved in `f64`: $2^{20}$. Node positions round to the `f64`
-/// grid, an error of about ulp/width relative per node, which the n-vs-2n estimate sees.
-const RESOLUTION: f64 = 1_048_576.0;
+/// Fewest representable points across the width of $p$ (offset where $E$ rises by 1, on the
+/// power-of-two scan) below which the density is not resolved in `f64`: $2^{22}$. Node
+/// positions round to the `f64` grid, an error of about ulp/width relative per node, which the
+/// n-vs-2n estimate sees; at $2^{21}$ (`k*(x-mu)^2/2` at $\mu = 10^6$, $k = 10^7$) the panel
+/// refinement chases that noise until its budget is spent, while from $2^{22}$ on ($k \le
+/// 5\times10^6$ there) it converges (measured).
+pub const RESOLUTION: f64 = 4_194_304.0;
+
+/// Resolution (width in ulp of the mode) below which a failure to reach the requested accuracy
+/// is attributed to the location of $p$ rather than to the method: $2^{32}$, where a single
+/// node's rounding is already $2^{-32} \approx 2.3\times10^{-10}$ of the width, above the
+/// $10^{-10}$ accuracy of the `friction` quantity. Such failures are [`Error::OutOfRange`] (an
+/// input error), as below [`RESOLUTION`].
+pub const RESOLUTION_LIMITED: f64 = 4_294_967_296.0;
 
 /// Largest share of $\int G_i^2/p$ the outermost octave of the domain may hold before
 /// $\zeta_{ii}$ is reported as divergent; below it, the share is added to the error estimate as
@@ -194,15 +207,24 @@ pub struct FrictionReport {
     pub fisher: DMatrix<f64>,
     /// $\langle X\rangle = \nabla_\theta F$.
     pub mean_statistic: DVector<f64>,
+    /// $|\langle X\rangle_{2n} - \langle X\rangle_n|$ elementwise.
+    pub mean_statistic_error: DVector<f64>,
     /// $|\zeta_{2n} - \zeta_n|$ elementwise, plus the truncation estimate (the share of
-    /// $\int G_i^2/p$ in the outermost octave of the domain, times $|\zeta_{ij}|$).
+    /// $\int G_i^2/p$ in the outermost octave of the domain, times $|\zeta_{ij}|$, for row $i$
+    /// and column $j$).
     pub friction_error: DMatrix<f64>,
     /// $|I_{F,2n} - I_{F,n}|$ elementwise.
     pub fisher_error: DMatrix<f64>,
-    /// $\max_{ij}|\zeta_{2n} - \zeta_n|_{ij}/\sqrt{\zeta_{ii}\zeta_{jj}}$.
+    /// $\max_{ij}$ `friction_error`$_{ij}/\sqrt{\zeta_{ii}\zeta_{jj}}$: the n-vs-2n difference
+    /// and the truncation share together (the absolute error where the diagonal vanishes).
     pub relative_error: f64,
     /// The mode of $p$ (the centre of the two cumulative passes).
     pub mode: f64,
+    /// The width of $p$ (the smaller side's offset where $E$ has risen by 1) in units of
+    /// $|m|\,\varepsilon$, about an ulp of the mode; $+\infty$ at $m = 0$. At least
+    /// [`RESOLUTION`]; below [`RESOLUTION_LIMITED`] the accuracy is limited by the rounding of
+    /// the node positions.
+    pub resolution: f64,
     /// Truncated domain $[a, b]$.
     pub domain: (f64, f64),
     /// Panels of the returned (finer) computation.
@@ -296,7 +318,7 @@ pub fn friction_tensor(
         evaluations: 0,
     };
     let support = locate_support(&mut counter, options.tail_drop)?;
-    let rule = ChebyshevRule::new(options.nodes_per_panel);
+    let rule = ClenshawCurtis::new(options.nodes_per_panel);
     let mut panels: Vec<Panel> = support
         .initial_edges()
         .windows(2)
@@ -307,6 +329,7 @@ pub fn friction_tensor(
     let scale = support.width.0.max(support.width.1);
     loop {
         let pass = integrate(
+            &counter,
             &panels,
             mode,
             scale,
@@ -319,6 +342,18 @@ pub fn friction_tensor(
             break;
         }
         if 2 * (panels.len() + flagged) > options.max_panels {
+            if support.resolution() < RESOLUTION_LIMITED {
+                return Err(support.unresolved(
+                    family,
+                    theta,
+                    &format!(
+                        "the panel refinement spent its budget of {} panels (rel-tol {}) on the \
+                         rounding noise of the node positions",
+                        options.max_panels,
+                        fmt_number(options.rel_tol)
+                    ),
+                ));
+            }
             return Err(Error::NotConverged {
                 method: "M7 friction quadrature (adaptive Chebyshev panels)".into(),
                 detail: format!(
@@ -334,10 +369,19 @@ pub fn friction_tensor(
         }
         panels = refine(&mut counter, &rule, panels, &pass.flags)?;
     }
-    let coarse = integrate(&panels, mode, scale, &rule, options.side, options.rel_tol)?;
+    let coarse = integrate(
+        &counter,
+        &panels,
+        mode,
+        scale,
+        &rule,
+        options.side,
+        options.rel_tol,
+    )?;
     let all = vec![true; panels.len()];
     let fine_panels = refine(&mut counter, &rule, panels, &all)?;
     let fine = integrate(
+        &counter,
         &fine_panels,
         mode,
         scale,
@@ -393,10 +437,14 @@ pub fn friction_tensor(
         friction,
         fisher,
         mean_statistic: fine.mean.component_mul(&fine.stat_scale),
+        mean_statistic_error: (fine.mean.component_mul(&fine.stat_scale)
+            - coarse.mean.component_mul(&coarse.stat_scale))
+        .abs(),
         friction_error,
         fisher_error,
         relative_error,
         mode,
+        resolution: support.resolution(),
         domain: (support.lower, support.upper),
         panels: fine_panels.len(),
         evaluations: counter.evaluations,
@@ -435,18 +483,16 @@ pub fn quartic_coupling_friction(coupling: f64, diffusion: f64) -> Result<f64> {
     };
     // θ^{-5/2} = (√θ)^{-5}; √ is correctly rounded, so this costs a few ulp.
     let z = scaled_power(zeta_one, &[(theta.sqrt(), -5), (d, -1)]);
-    if z.is_finite() && z > 0.0 && z >= f64::MIN_POSITIVE {
-        Ok(z)
-    } else {
-        Err(Error::out_of_range(
-            &["coupling", "diffusion"],
-            format!(
-                "ζ = ζ₁ θ^(-5/2)/D is not representable as a normal f64 (θ = {}, D = {})",
-                fmt_number(theta),
-                fmt_number(d)
-            ),
-        ))
-    }
+    crate::geodesic::representable(
+        z,
+        false,
+        &["coupling", "diffusion"],
+        &format!(
+            "ζ = ζ₁ θ^(-5/2)/D at θ = {}, D = {}",
+            fmt_number(theta),
+            fmt_number(d)
+        ),
+    )
 }
 
 /// $\theta$ as `(a, b, …)` for messages.
@@ -527,6 +573,28 @@ pub(crate) struct Support {
 }
 
 impl Support {
+    /// The width of $p$ in units of $|m|\varepsilon$ ([`FrictionReport::resolution`]).
+    pub(crate) fn resolution(&self) -> f64 {
+        self.width.0.min(self.width.1) / (self.mode.abs() * f64::EPSILON)
+    }
+
+    /// The [`Error::OutOfRange`] for a density too narrow for `f64` at its location (`why`
+    /// says what failed).
+    pub(crate) fn unresolved(&self, family: &dyn EnergyFamily, theta: &[f64], why: &str) -> Error {
+        Error::out_of_range(
+            &["theta"],
+            format!(
+                "{} at θ = {}: the width of p ({}) is only {} ulp of its mode ({}), so f64 \
+                 cannot resolve the density: {why}",
+                family.name(),
+                fmt_theta(theta),
+                fmt_number(self.width.0.min(self.width.1)),
+                fmt_number(self.resolution().round()),
+                fmt_number(self.mode)
+            ),
+        )
+    }
+
     /// Panel edges $m - r_L, \dots, m - 2w_L, m - w_L, m, m + w_R, m + 2w_R, \dots, m + r_R$.
     fn initial_edges(&self) -> Vec<f64> {
         let side = |w: f64, r: f64, s: f64| {
@@ -563,8 +631,10 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
             }
         }
     }
-    let mut mode = refine_mode(counter, best.1)?;
-    let mut energy_min = counter.energy(mode)?.min(best.0);
+    let mut mode = refine_mode(counter, scan_bracket(0.0, best.1), best.1)?;
+    // E at the mode itself, so that the widths below are measured from the point the scans
+    // start at (never from a lower energy found elsewhere).
+    let mut energy_min = counter.energy(mode)?;
     for _restart in 0..8 {
         let mut sides = [(0.0, 0.0); 2];
         let mut lower_found = None;
@@ -659,34 +729,38 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
             };
             sides[s_i] = (width, offsets[reach_i].max(width));
         }
-        if let Some((e, x)) = lower_found {
+        if let Some((_, x)) = lower_found {
+            let bracket = scan_bracket(mode, x);
             // The scan found a deeper well than the grid: recentre there and scan again.
-            mode = refine_mode(counter, x)?;
-            energy_min = counter.energy(mode)?.min(e);
+            mode = refine_mode(counter, bracket, x)?;
+            energy_min = counter.energy(mode)?;
             continue;
         }
-        let (width, ulp) = (sides[0].0.min(sides[1].0), mode.abs() * f64::EPSILON);
-        if width < RESOLUTION * ulp {
-            return Err(Error::out_of_range(
-                &["theta"],
-                format!(
-                    "{} at θ = {}: the width of p ({}) is below 2^20 ulp of its mode ({}), so \
-                     f64 cannot resolve the density",
-                    counter.family.name(),
-                    fmt_theta(counter.theta),
-                    fmt_number(width),
-                    fmt_number(mode)
-                ),
-            ));
-        }
-        return Ok(Support {
+        let support = Support {
             mode,
             energy_min,
             width: (sides[0].0, sides[1].0),
             reach: (sides[0].1, sides[1].1),
             lower: mode - sides[0].1,
             upper: mode + sides[1].1,
-        });
+        };
+        // The outward scans see only offsets 2^k from the mode, so on a corrugated energy they
+        // can miss a deeper well (k x²/2 + 8 cos x at k = 0.01: from the local minimum 5π, no
+        // offset lands near ±π). Sample every initial panel (octave) uniformly as well; a lower
+        // sample recentres the search there.
+        if let Some((bracket, x)) = lower_on_panels(counter, &support)? {
+            mode = refine_mode(counter, bracket, x)?;
+            energy_min = counter.energy(mode)?;
+            continue;
+        }
+        if support.resolution() < RESOLUTION {
+            return Err(support.unresolved(
+                counter.family,
+                counter.theta,
+                "fewer than 2^22 representable points across it",
+            ));
+        }
+        return Ok(support);
     }
     Err(Error::NotConverged {
         method: "mode search of p ∝ e^(-E)".into(),
@@ -698,18 +772,53 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
     })
 }
 
-/// Refines a grid minimum `x0` by bisection on the sign of $\partial_xE$ between its grid
-/// neighbours $x_0/2$ and $2x_0$ (or $\pm2^{-1074}$ around 0); keeps `x0` without a sign change.
-fn refine_mode(counter: &mut Counter<'_>, x0: f64) -> Result<f64> {
+/// Points sampled uniformly per initial panel by [`lower_on_panels`].
+const PANEL_SAMPLES: usize = 64;
+
+/// The lowest of [`PANEL_SAMPLES`] uniform samples of $E$ in each initial panel of `support`, with
+/// its neighbouring samples, if it lies below $E_{min}$ by more than $10^{-9}(1 + |E_{min}|)$
+/// (rounding of the energy, as in the outward scans).
+fn lower_on_panels(
+    counter: &mut Counter<'_>,
+    support: &Support,
+) -> Result<Option<((f64, f64), f64)>> {
+    let threshold = support.energy_min - 1e-9 * (1.0 + support.energy_min.abs());
+    let mut best: Option<(f64, (f64, f64), f64)> = None;
+    for w in support.initial_edges().windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let step = (b - a) / PANEL_SAMPLES as f64;
+        for j in 1..PANEL_SAMPLES {
+            let x = a + step * j as f64;
+            let e = counter.energy(x)?;
+            if e < threshold && best.is_none_or(|(eb, _, _)| e < eb) {
+                best = Some((e, (x - step, x + step), x));
+            }
+        }
+    }
+    Ok(best.map(|(_, bracket, x)| (bracket, x)))
+}
+
+/// The neighbours of a scan minimum `x0` found at offset $d = x_0 - c$ from the scan's centre
+/// $c$ (0 for the initial grid, the current mode for the outward scans): $c + d/2$ and $c + 2d$,
+/// ordered (or $x_0 \pm 2^{-1074}$ at $d = 0$).
+fn scan_bracket(centre: f64, x0: f64) -> (f64, f64) {
     let tiny = 2f64.powi(-1074);
-    let (mut lo, mut hi) = if x0 == 0.0 {
-        (-tiny, tiny)
-    } else if x0 > 0.0 {
-        (if x0 == tiny { 0.0 } else { 0.5 * x0 }, 2.0 * x0)
+    let d = x0 - centre;
+    if d == 0.0 {
+        (x0 - tiny, x0 + tiny)
     } else {
-        (2.0 * x0, if x0 == -tiny { 0.0 } else { 0.5 * x0 })
-    };
-    if !hi.is_finite() || !lo.is_finite() {
+        let (near, far) = (centre + 0.5 * d, centre + 2.0 * d);
+        if d > 0.0 { (near, far) } else { (far, near) }
+    }
+}
+
+/// Refines a sampled minimum `x0` by bisection on the sign of $\partial_xE$ between its
+/// neighbouring sample points `bracket`. Keeps `x0` without a sign change, and also when the
+/// bisection ends at a higher energy than $E(x_0)$ (on a corrugated energy the bracket can hold
+/// several stationary points, and bisection may converge to a higher local minimum); so
+/// $E(\text{result}) \le E(x_0)$.
+fn refine_mode(counter: &mut Counter<'_>, (mut lo, mut hi): (f64, f64), x0: f64) -> Result<f64> {
+    if !hi.is_finite() || !lo.is_finite() || lo >= hi {
         return Ok(x0);
     }
     let grad = |c: &mut Counter<'_>, x: f64| {
@@ -741,122 +850,13 @@ fn refine_mode(counter: &mut Counter<'_>, x0: f64) -> Result<f64> {
             hi = mid;
         }
     }
-    let (elo, ehi) = (counter.energy(lo)?, counter.energy(hi)?);
-    Ok(if elo <= ehi { lo } else { hi })
-}
-
-/// Chebyshev points of the second kind on $[-1, 1]$ (ascending) with the spectral integration
-/// matrices and Clenshaw–Curtis weights.
-pub(crate) struct ChebyshevRule {
-    n: usize,
-    nodes: Vec<f64>,
-    weights: Vec<f64>,
-    /// `left[i*n + j]`: $\int_{-1}^{x_i}\ell_j$ for the Lagrange basis $\ell_j$.
-    left: Vec<f64>,
-    /// `right[i*n + j]`: $\int_{x_i}^{1}\ell_j$.
-    right: Vec<f64>,
-    /// Rows of the values-to-coefficients map for $c_{N-1}$ and $c_N$.
-    tail: [Vec<f64>; 2],
-}
-
-impl ChebyshevRule {
-    // Index loops: the formulas pair node, coefficient and mirror indices (N - j).
-    #[allow(clippy::needless_range_loop)]
-    pub(crate) fn new(n: usize) -> Self {
-        let big_n = n - 1;
-        let nf = big_n as f64;
-        let pi = std::f64::consts::PI;
-        // x_j = -cos(πj/N), symmetrised so that x_{N-j} = -x_j exactly.
-        let mut nodes = vec![0.0; n];
-        for j in 0..n {
-            nodes[j] = -(pi * j as f64 / nf).cos();
-        }
-        for j in 0..n / 2 {
-            let v = 0.5 * (nodes[big_n - j] - nodes[j]);
-            nodes[j] = -v;
-            nodes[big_n - j] = v;
-        }
-        nodes[0] = -1.0;
-        nodes[big_n] = 1.0;
-        if big_n % 2 == 0 {
-            nodes[big_n / 2] = 0.0;
-        }
-        // T_k(x_j) = cos(kπ(N-j)/N).
-        let t = |k: usize, j: usize| (pi * (k * (big_n - j)) as f64 / nf).cos();
-        // Values → coefficients: c_k = (2/N) Σ'' f_j T_k(x_j), halved at k = 0, N.
-        let coeff = |k: usize, j: usize| {
-            let mut c = 2.0 / nf * t(k, j);
-            if j == 0 || j == big_n {
-                c *= 0.5;
-            }
-            if k == 0 || k == big_n {
-                c *= 0.5;
-            }
-            c
-        };
-        let mut left = vec![0.0; n * n];
-        for j in 0..n {
-            let c: Vec<f64> = (0..n).map(|k| coeff(k, j)).collect();
-            let at = |k: usize| if k < n { c[k] } else { 0.0 };
-            // Antiderivative coefficients b_k, k = 1..=N+1.
-            let mut b = vec![0.0; n + 1];
-            for k in 1..=n {
-                let prev = if k == 1 { 2.0 * at(0) } else { at(k - 1) };
-                b[k] = (prev - at(k + 1)) / (2.0 * k as f64);
-            }
-            let at_minus_one: f64 = (1..=n).map(|k| if k % 2 == 0 { b[k] } else { -b[k] }).sum();
-            for i in 0..n {
-                let theta_i = pi * (big_n - i) as f64 / nf;
-                let f: f64 = (1..=n).map(|k| b[k] * (k as f64 * theta_i).cos()).sum();
-                left[i * n + j] = f - at_minus_one;
-            }
-            left[j] = 0.0;
-        }
-        let mut right = vec![0.0; n * n];
-        for i in 0..n {
-            for j in 0..n {
-                right[i * n + j] = left[(big_n - i) * n + (big_n - j)];
-            }
-        }
-        let weights = left[big_n * n..].to_vec();
-        let tail = [
-            (0..n).map(|j| coeff(big_n - 1, j)).collect(),
-            (0..n).map(|j| coeff(big_n, j)).collect(),
-        ];
-        ChebyshevRule {
-            n,
-            nodes,
-            weights,
-            left,
-            right,
-            tail,
-        }
-    }
-
-    /// $\int_{-1}^{x_i} f$ (or $\int_{x_i}^1 f$ with `from_right`) at every node.
-    fn cumulative(&self, f: &[f64], from_right: bool, out: &mut [f64]) {
-        let m = if from_right { &self.right } else { &self.left };
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = m[i * self.n..(i + 1) * self.n]
-                .iter()
-                .zip(f)
-                .map(|(a, b)| a * b)
-                .sum();
-        }
-    }
-
-    /// $\int_{-1}^1 f$.
-    pub(crate) fn integral(&self, f: &[f64]) -> f64 {
-        self.weights.iter().zip(f).map(|(w, v)| w * v).sum()
-    }
-
-    /// $|c_{N-1}| + |c_N|$: the size of the interpolant's highest two Chebyshev coefficients.
-    fn tail(&self, f: &[f64]) -> f64 {
-        self.tail
-            .iter()
-            .map(|row| row.iter().zip(f).map(|(a, b)| a * b).sum::<f64>().abs())
-            .sum()
-    }
+    let (elo, ehi, e0) = (
+        counter.energy(lo)?,
+        counter.energy(hi)?,
+        counter.energy(x0)?,
+    );
+    let (x, e) = if elo <= ehi { (lo, elo) } else { (hi, ehi) };
+    Ok(if e <= e0 { x } else { x0 })
 }
 
 /// One panel $[a, b]$ with $E$ and $X$ at its nodes.
@@ -869,15 +869,15 @@ struct Panel {
 }
 
 impl Panel {
-    fn sample(counter: &mut Counter<'_>, rule: &ChebyshevRule, a: f64, b: f64) -> Result<Self> {
+    fn sample(counter: &mut Counter<'_>, rule: &ClenshawCurtis, a: f64, b: f64) -> Result<Self> {
         let np = counter.theta.len();
-        let mut energy = Vec::with_capacity(rule.n);
-        let mut stat = vec![0.0; rule.n * np];
+        let mut energy = Vec::with_capacity(rule.len());
+        let mut stat = vec![0.0; rule.len() * np];
         let (mid, half) = (0.5 * (a + b), 0.5 * (b - a));
-        for (j, &t) in rule.nodes.iter().enumerate() {
+        for (j, &t) in rule.nodes().iter().enumerate() {
             let x = if j == 0 {
                 a
-            } else if j == rule.n - 1 {
+            } else if j == rule.len() - 1 {
                 b
             } else {
                 mid + half * t
@@ -890,15 +890,15 @@ impl Panel {
         Ok(Panel { a, b, energy, stat })
     }
 
-    fn x(&self, rule: &ChebyshevRule, j: usize) -> f64 {
-        0.5 * (self.a + self.b) + 0.5 * (self.b - self.a) * rule.nodes[j]
+    fn x(&self, rule: &ClenshawCurtis, j: usize) -> f64 {
+        0.5 * (self.a + self.b) + 0.5 * (self.b - self.a) * rule.nodes()[j]
     }
 }
 
 /// Bisects the flagged panels.
 fn refine(
     counter: &mut Counter<'_>,
-    rule: &ChebyshevRule,
+    rule: &ClenshawCurtis,
     panels: Vec<Panel>,
     flags: &[bool],
 ) -> Result<Vec<Panel>> {
@@ -977,14 +977,15 @@ impl Pass {
 // Index loops: node t of panel k is addressed in several parallel arrays at once.
 #[allow(clippy::needless_range_loop)]
 fn integrate(
+    at: &Counter<'_>,
     panels: &[Panel],
     mode: f64,
     length_scale: f64,
-    rule: &ChebyshevRule,
+    rule: &ClenshawCurtis,
     side: CumulativeSide,
     rel_tol: f64,
 ) -> Result<Pass> {
-    let n = rule.n;
+    let n = rule.len();
     let np = panels[0].stat.len() / n;
     let shift = panels
         .iter()
@@ -1003,14 +1004,23 @@ fn integrate(
     // Non-finite X where p > 0 is the caller's energy at fault.
     for (p, qp) in panels.iter().zip(&q) {
         for j in 0..n {
-            if qp[j] > 0.0 && p.stat[j * np..(j + 1) * np].iter().any(|v| !v.is_finite()) {
+            let stat = &p.stat[j * np..(j + 1) * np];
+            if let Some(i) = stat
+                .iter()
+                .position(|v| !v.is_finite())
+                .filter(|_| qp[j] > 0.0)
+            {
+                let names = at.family.parameter_names();
                 return Err(Error::Parse {
                     parameter: "energy".into(),
                     expected: format!(
-                        "finite ∂E/∂θ wherever p > 0 (not at x = {})",
+                        "finite ∂E/∂{} wherever p > 0 at θ = {} (it is {} at x = {})",
+                        names.get(i).copied().unwrap_or("θ"),
+                        fmt_theta(at.theta),
+                        fmt_number(stat[i]),
                         fmt_number(p.x(rule, j))
                     ),
-                    text: String::from("∂E/∂θ"),
+                    text: at.family.name(),
                 });
             }
         }
@@ -1198,25 +1208,6 @@ mod tests {
     use super::*;
     use crate::energy::{GaussianMean, GaussianMeanStiffness, Stiffness};
 
-    /// The spectral integration matrix is exact for polynomials of degree ≤ n−1 (conditioning
-    /// tolerance: a sum of n products of O(1) terms, 64ε).
-    #[test]
-    fn integration_matrix_is_exact_on_polynomials() {
-        let rule = ChebyshevRule::new(12);
-        for deg in 0..12 {
-            let f: Vec<f64> = rule.nodes.iter().map(|x| x.powi(deg)).collect();
-            let mut left = vec![0.0; 12];
-            let mut right = vec![0.0; 12];
-            rule.cumulative(&f, false, &mut left);
-            rule.cumulative(&f, true, &mut right);
-            for (i, &x) in rule.nodes.iter().enumerate() {
-                let p = |u: f64| u.powi(deg + 1) / f64::from(deg + 1);
-                assert!((left[i] - (p(x) - p(-1.0))).abs() < 64.0 * f64::EPSILON);
-                assert!((right[i] - (p(1.0) - p(x))).abs() < 64.0 * f64::EPSILON);
-            }
-        }
-    }
-
     /// M10–M12 by M7 at the spec's MV1 points: relative error ≤ 1e-10 (the issue's bound), and
     /// the reported n-vs-2n estimate bounds the actual error of the coarse run.
     #[test]
@@ -1254,5 +1245,61 @@ mod tests {
         assert!(FrictionOptions::new(0.5).is_err());
         assert!(FrictionOptions::default().with_nodes_per_panel(4).is_err());
         assert!(FrictionOptions::default().with_tail_drop(1000.0).is_err());
+    }
+
+    /// Corrugated energies k x²/2 + a cos x (review repro): the global minima are near ±π,
+    /// and the support search must end there with E_min = E(mode), not at a higher local
+    /// minimum (which gave a false OutOfRange). Reference: the minimum of E on a 10⁻⁴ grid over
+    /// [-60, 60] (the mode's E must not exceed it), and ζ by mpmath (cos.py of the review,
+    /// nested quadrature on 208, 336 and 540 panels) at (a, k) = (8, 0.3), (3, 0.1), (8, 0.01).
+    #[test]
+    fn corrugated_energies_find_the_global_minimum() {
+        use crate::expression::ExpressionFamily;
+        let o = FrictionOptions::default();
+        for (a, k) in [
+            (8.0, 0.01),
+            (20.0, 0.01),
+            (20.0, 0.02),
+            (8.0, 0.3),
+            (3.0, 0.1),
+        ] {
+            let text = format!("k*x^2/2 + {a}*cos(x)");
+            let f = ExpressionFamily::new(&text, &["k"]).unwrap();
+            let mut counter = Counter {
+                family: &f,
+                theta: &[k],
+                evaluations: 0,
+            };
+            let support = locate_support(&mut counter, DEFAULT_TAIL_DROP).unwrap();
+            assert_eq!(support.energy_min, f.energy(&[k], support.mode), "{text}");
+            let grid_min = (-600_000..=600_000)
+                .map(|i| f.energy(&[k], f64::from(i) * 1e-4))
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                support.energy_min <= grid_min,
+                "{text} at k={k}: mode {} E {} above the grid minimum {grid_min}",
+                support.mode,
+                support.energy_min
+            );
+            assert!(
+                (support.mode.abs() - std::f64::consts::PI).abs() < 0.5,
+                "{support:?}"
+            );
+            let r = friction_tensor(&f, &[k], 1.0, &o).unwrap();
+            let reference = match (a, k) {
+                (8.0, 0.3) => Some(144.625_542_003_661_15),
+                (3.0, 0.1) => Some(2_915.364_591_606_026),
+                // cos.py 0.01 8 135 540 (25 digits): 45888756935.47457892474673.
+                (8.0, 0.01) => Some(45_888_756_935.474_58),
+                _ => None,
+            };
+            if let Some(z) = reference {
+                assert!(
+                    (r.friction[(0, 0)] - z).abs() <= r.friction_error[(0, 0)] + 1e-13 * z,
+                    "{text}: {} vs mpmath {z}",
+                    r.friction[(0, 0)]
+                );
+            }
+        }
     }
 }

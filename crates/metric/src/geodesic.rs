@@ -31,18 +31,42 @@ fn inverse_root_gap(k_i: f64, k_f: f64) -> f64 {
     (k_f - k_i) / (ri + rf) / big / small
 }
 
-/// $(g/\sqrt D/\sqrt T)^2$, i.e. $g^2/(DT)$, or an out-of-range error if it overflows.
-fn squared_over(gap: f64, diffusion: f64, duration: f64, parameters: &[&str]) -> Result<f64> {
-    let r = gap / diffusion.sqrt() / duration.sqrt();
-    let w = r * r;
-    if w.is_finite() {
-        Ok(w)
+/// `value` if it is a finite normal `f64`, or exactly 0 when `exact_zero` (equal endpoints);
+/// otherwise [`Error::OutOfRange`] naming `parameters`. The one representability policy of this
+/// module and of `friction-quartic`: a true value that overflows, or underflows below the normal
+/// range (where it would lose relative accuracy or flush to a false 0), is an input error.
+pub(crate) fn representable(
+    value: f64,
+    exact_zero: bool,
+    parameters: &[&str],
+    what: &str,
+) -> Result<f64> {
+    if value.is_finite() && (value.abs() >= f64::MIN_POSITIVE || (value == 0.0 && exact_zero)) {
+        Ok(value)
     } else {
+        let why = if value.is_finite() {
+            "underflows below the normal f64 range"
+        } else {
+            "overflows f64"
+        };
         Err(Error::out_of_range(
             parameters,
-            format!("the geodesic work {} is not a finite f64", fmt_number(w)),
+            format!("{what} {why} (got {})", fmt_number(value)),
         ))
     }
+}
+
+/// $(g/\sqrt D/\sqrt T)^2$, i.e. $g^2/(DT)$, for a gap $g$ that is zero exactly when
+/// `exact_zero` ([`representable`]).
+fn squared_over(
+    gap: f64,
+    exact_zero: bool,
+    diffusion: f64,
+    duration: f64,
+    parameters: &[&str],
+) -> Result<f64> {
+    let r = gap / diffusion.sqrt() / duration.sqrt();
+    representable(r * r, exact_zero, parameters, "the geodesic work")
 }
 
 /// The geodesic distance between two stiffnesses in the friction metric (M14).
@@ -53,7 +77,8 @@ fn squared_over(gap: f64, diffusion: f64, duration: f64, parameters: &[&str]) ->
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] naming `initial-stiffness`, `final-stiffness` or `diffusion` unless
-/// finite and $> 0$; [`Error::OutOfRange`] if the result overflows.
+/// finite and $> 0$; [`Error::OutOfRange`] if the result overflows or a
+/// non-zero result underflows below the normal range (`representable`).
 ///
 /// # Examples
 /// ```
@@ -70,14 +95,12 @@ pub fn stiffness_geodesic_distance(
     let k_f = error::positive("final-stiffness", final_stiffness)?;
     let d = error::positive("diffusion", diffusion)?;
     let distance = inverse_root_gap(k_i, k_f).abs() / d.sqrt();
-    if distance.is_finite() {
-        Ok(distance)
-    } else {
-        Err(Error::out_of_range(
-            &["initial-stiffness", "final-stiffness", "diffusion"],
-            format!("the distance {} is not finite", fmt_number(distance)),
-        ))
-    }
+    representable(
+        distance,
+        k_i == k_f,
+        &["initial-stiffness", "final-stiffness", "diffusion"],
+        "the distance",
+    )
 }
 
 /// The linear-response excess work on the constant-speed stiffness geodesic (M14).
@@ -109,6 +132,7 @@ pub fn stiffness_geodesic_work(
     let d = error::positive("diffusion", diffusion)?;
     squared_over(
         inverse_root_gap(k_i, k_f),
+        k_i == k_f,
         d,
         t,
         &[
@@ -153,19 +177,17 @@ pub fn stiffness_linear_work(
     let inverse_gap = delta / big / small;
     let inverse_sum = 1.0 / k_i + 1.0 / k_f;
     let w = inverse_gap / d * delta / t * inverse_sum / 8.0;
-    if w.is_finite() {
-        Ok(w)
-    } else {
-        Err(Error::out_of_range(
-            &[
-                "initial-stiffness",
-                "final-stiffness",
-                "duration",
-                "diffusion",
-            ],
-            format!("the linear-in-k work {} is not a finite f64", fmt_number(w)),
-        ))
-    }
+    representable(
+        w,
+        k_i == k_f,
+        &[
+            "initial-stiffness",
+            "final-stiffness",
+            "duration",
+            "diffusion",
+        ],
+        "the linear-in-k work",
+    )
 }
 
 /// The constant-speed stiffness geodesic (M14): $k(t)^{-1/2}$ linear in $t$.
@@ -279,7 +301,8 @@ fn moves(start: (f64, f64), end: (f64, f64)) -> Result<(f64, f64)> {
 ///
 /// # Errors
 /// [`Error::DimensionMismatch`] unless each point has 2 entries; [`Error::InvalidParameter`] naming
-/// `start.mean`, `start.stiffness`, `end.…` or `diffusion`; [`Error::OutOfRange`] on overflow.
+/// `start.mean`, `start.stiffness`, `end.…` or `diffusion`; [`Error::OutOfRange`] on overflow or underflow
+/// below the normal range.
 ///
 /// # Examples
 /// ```
@@ -335,6 +358,7 @@ pub fn mean_stiffness_geodesic_work(
     let (dmu, dsigma) = moves(a, b)?;
     squared_over(
         dmu.hypot(dsigma),
+        a == b,
         d,
         t,
         &["start", "end", "duration", "diffusion"],

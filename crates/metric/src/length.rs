@@ -19,7 +19,7 @@ use thermocheck_numerics::error::{self, Error, Result, fmt_number};
 use thermocheck_numerics::quad::{self, QuadOptions, QuadReport};
 
 /// A metric on parameter space: $\theta \mapsto \zeta(\theta)$, an $n\times n$ positive
-/// semidefinite matrix (units $[X]^2\times$time for the friction tensor).
+/// semidefinite matrix (units $\[X\]^2\times$time for the friction tensor).
 ///
 /// Implemented for every closure `Fn(&[f64]) -> Result<DMatrix<f64>>`.
 pub trait Friction {

@@ -1,6 +1,6 @@
 //! Natural-gradient learning-rate matrices and the flows they induce (spec M18–M20).
 //!
-//! With the D4 gradient estimate $\hat g = \mathbb E_q[X] - \mathbb E_{p_D}[X]$, linear response gives
+//! With the D4 gradient estimate $\hat g = \mathbb E_q\[X\] - \mathbb E_{p_D}\[X\]$, linear response gives
 //! the lag bias $\hat g \approx -\nabla\mathcal L + \zeta\dot\theta$ (M18). Learning $\dot\theta = H\hat g$
 //! then follows the induced flow
 //! $$\dot\theta = -\big(H^{-1} - \zeta\big)^{-1}\nabla\mathcal L\qquad(\text{M19}),$$

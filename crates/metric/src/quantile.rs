@@ -39,6 +39,7 @@ use crate::energy::EnergyFamily;
 use crate::friction::{Counter, DEFAULT_TAIL_DROP, fmt_theta, locate_support};
 use nalgebra::DMatrix;
 use std::cell::{Cell, RefCell};
+use thermocheck_numerics::diff::Richardson;
 use thermocheck_numerics::error::{self, Error, Result};
 use thermocheck_numerics::quad::{self, QuadOptions};
 
@@ -262,9 +263,8 @@ pub fn quantile_friction(
         }
         let central =
             |level: usize| (q[level][0] - q[level][1]) / (2.0 * factors[level] * steps[j]);
-        let r_coarse = (4.0 * central(1) - central(0)) / 3.0;
-        let r_fine = (4.0 * central(2) - central(1)) / 3.0;
-        Ok((r_fine, r_coarse))
+        let r = Richardson::from_differences([central(0), central(1), central(2)]);
+        Ok((r.fine, r.coarse))
     };
     // ∂_jQ at a node, shared by the quadratures of every pair (i, j) that meet the same node.
     let cache: RefCell<std::collections::HashMap<(usize, u64), (f64, f64)>> =

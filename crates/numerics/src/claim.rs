@@ -155,6 +155,32 @@ impl Evidence {
     }
 }
 
+impl Evidence {
+    /// Evidence that `value ≥ bound`: expected = `bound`, observed = `value` clamped to the
+    /// allowed side (so a value above the bound compares equal; a NaN value stays NaN and
+    /// fails), under `tolerance` (zero for a strict inequality). The method text is `relation`
+    /// followed by the unclamped value, the bound and the margin.
+    pub fn at_least(
+        point: impl Into<String>,
+        relation: &str,
+        value: f64,
+        bound: f64,
+        tolerance: Tolerance,
+    ) -> Self {
+        let observed = if value >= bound { bound } else { value };
+        Evidence::compare(
+            point,
+            format!(
+                "{relation}: {value:.9e} ≥ {bound:.9e} (margin {:.2e}; observed = min(value, bound))",
+                value - bound
+            ),
+            bound,
+            observed,
+            tolerance,
+        )
+    }
+}
+
 impl fmt::Display for Evidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

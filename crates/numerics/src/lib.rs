@@ -22,6 +22,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod claim;
+pub mod diff;
 pub mod error;
 pub mod fokker_planck;
 pub mod ode;

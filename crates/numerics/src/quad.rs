@@ -1,7 +1,10 @@
 //! Quadrature: the one home of numerical integration in thermocheck.
 //!
-//! Everything goes through the double-exponential (tanh–sinh) rule of the `quadrature` crate,
-//! behind [`integrate`] and [`gaussian_expectation`]. That crate is used only on $[-1, 1]$; this
+//! Adaptive integration goes through the double-exponential (tanh–sinh) rule of the
+//! `quadrature` crate, behind [`integrate`] and [`gaussian_expectation`]; [`ClenshawCurtis`] is
+//! the fixed panel rule with spectral cumulative integration that M7's friction quadrature
+//! builds its adaptive panels from, and [`three_point_gauss_hermite`] the exact rule for cubic
+//! Gaussian expectations. That crate is used only on $[-1, 1]$; this
 //! module supplies what it lacks (DESIGN.md, "Known dependency pitfalls"):
 //!
 //! - **break points** (kinks, steps, integrable singularities) split the range, so the rule only
@@ -641,13 +644,231 @@ impl<I: Integrand + ?Sized> Core<'_, I> {
 /// assert!((m4 - 25.0).abs() < 1e-13);
 /// ```
 pub fn three_point_gauss_hermite(mean: f64, variance: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let [a, b, c] = three_point_gauss_hermite_nodes(mean, variance);
+    (f(a.0) + 4.0 * f(b.0) + f(c.0)) / 6.0
+}
+
+/// The nodes and weights of [`three_point_gauss_hermite`], $(m - \sqrt{3v}, \tfrac16)$,
+/// $(m, \tfrac23)$, $(m + \sqrt{3v}, \tfrac16)$, for integrands with several components
+/// evaluated together (e.g. a gradient).
+pub fn three_point_gauss_hermite_nodes(mean: f64, variance: f64) -> [(f64, f64); 3] {
     let d = (3.0 * variance).sqrt();
-    (f(mean - d) + 4.0 * f(mean) + f(mean + d)) / 6.0
+    [
+        (mean - d, 1.0 / 6.0),
+        (mean, 2.0 / 3.0),
+        (mean + d, 1.0 / 6.0),
+    ]
+}
+
+/// The Clenshaw–Curtis panel rule with spectral cumulative integration, on $[-1, 1]$.
+///
+/// The $n$ nodes are the Chebyshev points of the second kind $x_j = -\cos(\pi j/N)$,
+/// $N = n - 1$ (ascending, symmetrised so that $x_{N-j} = -x_j$ exactly). Values $f_j$ at the
+/// nodes define the interpolating polynomial $p = \sum_{k=0}^{N} c_kT_k$ with
+/// $c_k = \tfrac2N\sum''_j f_jT_k(x_j)$ (the double prime halves the $j = 0, N$ terms; $c_0$
+/// and $c_N$ are halved as well). Its antiderivative has the coefficients
+/// $b_k = (c_{k-1} - c_{k+1})/(2k)$ ($2c_0$ in place of $c_0$ at $k = 1$), so
+/// - [`ClenshawCurtis::cumulative`] gives $\int_{-1}^{x_i}p$ (or $\int_{x_i}^1p$) at every node
+///   by an $n\times n$ matrix, exact for polynomials of degree $\le N$ and spectrally accurate
+///   for analytic $f$; integrating from the nearer end keeps the relative accuracy of small
+///   tails (M7 notes);
+/// - [`ClenshawCurtis::integral`] gives $\int_{-1}^1p$ with the Clenshaw–Curtis weights (the
+///   last row of the cumulative matrix);
+/// - [`ClenshawCurtis::tail`] gives $|c_{N-1}| + |c_N|$, the size of the highest two
+///   coefficients: a refinement indicator (a panel whose tail is small relative to the
+///   integral is converged).
+///
+/// A panel $[a, b]$ uses $x = \tfrac{a+b}2 + \tfrac{b-a}2x_j$ and multiplies by $\tfrac{b-a}2$.
+pub struct ClenshawCurtis {
+    n: usize,
+    nodes: Vec<f64>,
+    weights: Vec<f64>,
+    /// `left[i*n + j]`: $\int_{-1}^{x_i}\ell_j$ for the Lagrange basis $\ell_j$.
+    left: Vec<f64>,
+    /// `right[i*n + j]`: $\int_{x_i}^{1}\ell_j$.
+    right: Vec<f64>,
+    /// Rows of the values-to-coefficients map for $c_{N-1}$ and $c_N$.
+    tail: [Vec<f64>; 2],
+}
+
+impl ClenshawCurtis {
+    // Index loops: the formulas pair node, coefficient and mirror indices (N - j).
+    #[allow(clippy::needless_range_loop)]
+    /// The rule with `n` nodes.
+    ///
+    /// # Panics
+    /// If `n < 2` (a programmer error: callers validate their node counts).
+    #[track_caller]
+    pub fn new(n: usize) -> Self {
+        assert!(
+            n >= 2,
+            "a Clenshaw–Curtis rule needs at least 2 nodes, got {n}"
+        );
+        let big_n = n - 1;
+        let nf = big_n as f64;
+        let pi = std::f64::consts::PI;
+        // x_j = -cos(πj/N), symmetrised so that x_{N-j} = -x_j exactly.
+        let mut nodes = vec![0.0; n];
+        for j in 0..n {
+            nodes[j] = -(pi * j as f64 / nf).cos();
+        }
+        for j in 0..n / 2 {
+            let v = 0.5 * (nodes[big_n - j] - nodes[j]);
+            nodes[j] = -v;
+            nodes[big_n - j] = v;
+        }
+        nodes[0] = -1.0;
+        nodes[big_n] = 1.0;
+        if big_n % 2 == 0 {
+            nodes[big_n / 2] = 0.0;
+        }
+        // T_k(x_j) = cos(kπ(N-j)/N).
+        let t = |k: usize, j: usize| (pi * (k * (big_n - j)) as f64 / nf).cos();
+        // Values → coefficients: c_k = (2/N) Σ'' f_j T_k(x_j), halved at k = 0, N.
+        let coeff = |k: usize, j: usize| {
+            let mut c = 2.0 / nf * t(k, j);
+            if j == 0 || j == big_n {
+                c *= 0.5;
+            }
+            if k == 0 || k == big_n {
+                c *= 0.5;
+            }
+            c
+        };
+        let mut left = vec![0.0; n * n];
+        for j in 0..n {
+            let c: Vec<f64> = (0..n).map(|k| coeff(k, j)).collect();
+            let at = |k: usize| if k < n { c[k] } else { 0.0 };
+            // Antiderivative coefficients b_k, k = 1..=N+1.
+            let mut b = vec![0.0; n + 1];
+            for k in 1..=n {
+                let prev = if k == 1 { 2.0 * at(0) } else { at(k - 1) };
+                b[k] = (prev - at(k + 1)) / (2.0 * k as f64);
+            }
+            let at_minus_one: f64 = (1..=n).map(|k| if k % 2 == 0 { b[k] } else { -b[k] }).sum();
+            for i in 0..n {
+                let theta_i = pi * (big_n - i) as f64 / nf;
+                let f: f64 = (1..=n).map(|k| b[k] * (k as f64 * theta_i).cos()).sum();
+                left[i * n + j] = f - at_minus_one;
+            }
+            left[j] = 0.0;
+        }
+        let mut right = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                right[i * n + j] = left[(big_n - i) * n + (big_n - j)];
+            }
+        }
+        let weights = left[big_n * n..].to_vec();
+        let tail = [
+            (0..n).map(|j| coeff(big_n - 1, j)).collect(),
+            (0..n).map(|j| coeff(big_n, j)).collect(),
+        ];
+        ClenshawCurtis {
+            n,
+            nodes,
+            weights,
+            left,
+            right,
+            tail,
+        }
+    }
+
+    /// The number of nodes.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Always false: a rule has at least two nodes.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The nodes on $[-1, 1]$, ascending.
+    pub fn nodes(&self) -> &[f64] {
+        &self.nodes
+    }
+
+    /// The Clenshaw–Curtis weights ($\sum_j w_jf_j = \int_{-1}^1p$).
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// $\int_{-1}^{x_i} f$ (or $\int_{x_i}^1 f$ with `from_right`) at every node, into `out`.
+    pub fn cumulative(&self, f: &[f64], from_right: bool, out: &mut [f64]) {
+        let m = if from_right { &self.right } else { &self.left };
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = m[i * self.n..(i + 1) * self.n]
+                .iter()
+                .zip(f)
+                .map(|(a, b)| a * b)
+                .sum();
+        }
+    }
+
+    /// $\int_{-1}^1 f$.
+    pub fn integral(&self, f: &[f64]) -> f64 {
+        self.weights.iter().zip(f).map(|(w, v)| w * v).sum()
+    }
+
+    /// $|c_{N-1}| + |c_N|$: the size of the interpolant's highest two Chebyshev coefficients.
+    pub fn tail(&self, f: &[f64]) -> f64 {
+        self.tail
+            .iter()
+            .map(|row| row.iter().zip(f).map(|(a, b)| a * b).sum::<f64>().abs())
+            .sum()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The spectral integration matrix is exact for polynomials of degree ≤ n−1 (conditioning
+    /// tolerance: a sum of n products of O(1) terms, 64ε).
+    #[test]
+    fn integration_matrix_is_exact_on_polynomials() {
+        let rule = ClenshawCurtis::new(12);
+        for deg in 0..12 {
+            let f: Vec<f64> = rule.nodes().iter().map(|x| x.powi(deg)).collect();
+            let mut left = vec![0.0; 12];
+            let mut right = vec![0.0; 12];
+            rule.cumulative(&f, false, &mut left);
+            rule.cumulative(&f, true, &mut right);
+            for (i, &x) in rule.nodes().iter().enumerate() {
+                let p = |u: f64| u.powi(deg + 1) / f64::from(deg + 1);
+                assert!((left[i] - (p(x) - p(-1.0))).abs() < 64.0 * f64::EPSILON);
+                assert!((right[i] - (p(1.0) - p(x))).abs() < 64.0 * f64::EPSILON);
+            }
+        }
+    }
+
+    /// The cumulative integral of e^x from either end on 24 nodes: spectrally accurate (the
+    /// Chebyshev coefficients of e^x fall below ε by degree 16), so within 64ε of the exact
+    /// e^x − e^{-1} and e − e^x; the weights integrate to 2.
+    #[test]
+    fn clenshaw_curtis_cumulative_of_exp() {
+        let rule = ClenshawCurtis::new(24);
+        let f: Vec<f64> = rule.nodes().iter().map(|x| x.exp()).collect();
+        let (mut left, mut right) = (vec![0.0; 24], vec![0.0; 24]);
+        rule.cumulative(&f, false, &mut left);
+        rule.cumulative(&f, true, &mut right);
+        let e = std::f64::consts::E;
+        for (i, &x) in rule.nodes().iter().enumerate() {
+            assert!(
+                (left[i] - (x.exp() - 1.0 / e)).abs() < 64.0 * f64::EPSILON,
+                "{x}"
+            );
+            assert!(
+                (right[i] - (e - x.exp())).abs() < 64.0 * f64::EPSILON,
+                "{x}"
+            );
+        }
+        assert!((rule.integral(&f) - (e - 1.0 / e)).abs() < 64.0 * f64::EPSILON);
+        assert!((rule.weights().iter().sum::<f64>() - 2.0).abs() < 16.0 * f64::EPSILON);
+        assert!(rule.tail(&f) < 1e-15);
+    }
+
     use crate::tolerance::{ESTIMATE_FACTOR, Tolerance};
     use proptest::prelude::*;
     use statrs::function::erf::erf;

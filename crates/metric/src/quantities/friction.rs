@@ -12,9 +12,11 @@
 //! $10^{-10}$ relative.
 
 use crate::expression::ExpressionFamily;
-use crate::friction::{FrictionOptions, friction_tensor, quartic_coupling_friction};
+use crate::friction::{
+    FrictionOptions, RESOLUTION_LIMITED, friction_tensor, quartic_coupling_friction,
+};
 use crate::gaussian::stiffness_friction;
-use thermocheck_numerics::error::{self, Error, fmt_number};
+use thermocheck_numerics::error::{Error, fmt_number};
 use thermocheck_numerics::{Args, Param, ParamKind, Quantity, Result, Value};
 
 /// Relative accuracy the `friction` quantity guarantees (issue #4).
@@ -35,7 +37,7 @@ const COUPLING: Param = Param::number(
 const ENERGY: Param = Param {
     name: "energy",
     doc: "E(x; parameters): expression in x and the parameters, e.g. \"k*(x-mu)^2/2\" \
-          (+ - * / ^, exp ln sqrt sin cos tanh cosh abs ..., PI, E; -x^2 means (-x)^2)",
+          (+ - * / ^, exp ln sqrt sin cos tanh cosh abs ..., PI, E; -x^2 means -(x^2))",
     kind: ParamKind::Text,
     required: true,
 };
@@ -54,8 +56,7 @@ const FRICTION_PARAMS: &[Param] = &[ENERGY, AT, DIFFUSION];
 ///
 /// # Errors
 /// [`Error::Parse`] on `at` for an empty list, an item without `=`, an empty or repeated name, or
-/// a value that is not a number; [`Error::InvalidParameter`] naming the parameter for a
-/// non-finite value.
+/// a value that is not a finite number (naming the entry).
 pub(crate) fn parse_assignments(text: &str) -> Result<Vec<(String, f64)>> {
     let bad = |expected: String| Error::Parse {
         parameter: "at".into(),
@@ -81,7 +82,11 @@ pub(crate) fn parse_assignments(text: &str) -> Result<Vec<(String, f64)>> {
         let v: f64 = value
             .parse()
             .map_err(|_| bad(format!("a number for `{name}` (got `{value}`)")))?;
-        out.push((name.to_owned(), error::finite(name, v)?));
+        if !v.is_finite() {
+            // The name is not a flag of its own: the error is on `--at`, naming the entry.
+            return Err(bad(format!("a finite number for `{name}`")));
+        }
+        out.push((name.to_owned(), v));
     }
     Ok(out)
 }
@@ -117,15 +122,29 @@ fn eval_friction(args: &Args) -> Result<Value> {
         Error::Parse {
             parameter,
             expected,
-            text,
+            ..
         } if parameter == "parameters" => Error::Parse {
             parameter: "at".into(),
             expected,
-            text,
+            text: at_text.to_owned(),
         },
         other => other,
     })?;
-    let report = friction_tensor(&family, &theta, diffusion, &FrictionOptions::default())?;
+    let report = friction_tensor(&family, &theta, diffusion, &FrictionOptions::default())
+        .map_err(|e| on_at(e, at_text))?;
+    if report.relative_error > FRICTION_ACCURACY && report.resolution < RESOLUTION_LIMITED {
+        return Err(Error::out_of_range(
+            &["at"],
+            format!(
+                "{at_text}: the width of p is only {} ulp of its mode {}, so f64 node positions \
+                 limit the accuracy to {} relative, above {}: move the mode nearer 0",
+                fmt_number(report.resolution.round()),
+                fmt_number(report.mode),
+                fmt_number(report.relative_error),
+                fmt_number(FRICTION_ACCURACY)
+            ),
+        ));
+    }
     if report.relative_error > FRICTION_ACCURACY {
         return Err(Error::NotConverged {
             method: "M7 friction quadrature".into(),
@@ -142,6 +161,21 @@ fn eval_friction(args: &Args) -> Result<Value> {
             .map(|i| (0..n).map(|j| report.friction[(i, j)]).collect())
             .collect(),
     ))
+}
+
+/// `theta` (the library's name of the parameter point, not a flag) becomes `at` in an
+/// [`Error::OutOfRange`], and its detail gets the `--at` text.
+fn on_at(e: Error, at_text: &str) -> Error {
+    match e {
+        Error::OutOfRange { parameters, detail } => Error::OutOfRange {
+            parameters: parameters
+                .into_iter()
+                .map(|p| if p == "theta" { "at".to_owned() } else { p })
+                .collect(),
+            detail: format!("{detail} (--at {at_text})"),
+        },
+        other => other,
+    }
 }
 
 /// The friction quantities.
@@ -293,7 +327,13 @@ mod tests {
         assert!(msg("k*x^2/2", "k=2,k=3", "1").contains("repeated"));
         assert!(msg("k*x^2/2", "k2", "1").contains("has no `=`"));
         assert!(msg("k*x^2/2", "k=abc", "1").contains("a number for `k`"));
-        assert_eq!(msg("k*x^2/2", "k=inf", "1"), "k must be finite (got inf)");
+        assert_eq!(
+            msg("k*x^2/2", "k=inf", "1"),
+            "at must be a finite number for `k` (got `k=inf`)"
+        );
+        assert!(msg("k*x^2/2", "k=nan", "1").contains("finite number for `k`"));
+        // The --at text, not the joined names, is echoed.
+        assert!(msg("k*x^2/2", "k=2, mu=0", "1").contains("`k=2, mu=0`"));
         assert!(msg("k*x^2/2", "", "1").contains("at least one entry"));
         assert!(msg("k*(x^2/2", "k=1", "1").starts_with("energy must be an expression"));
         assert_eq!(
@@ -309,5 +349,44 @@ mod tests {
         );
         // NaN: ln of a negative number.
         assert!(msg("k*ln(x)", "k=1", "1").starts_with("energy must be a confining energy"));
+    }
+
+    /// Review repros: the point is `--at`, not an internal `theta`; ∂E/∂θ_i errors name the
+    /// energy and the parameter; a density too narrow for f64 at its mode is an input error
+    /// (OutOfRange) whether the scan or the accuracy check notices it.
+    #[test]
+    fn out_of_range_points_name_at() {
+        let q = find("friction");
+        let eval =
+            |energy: &str, at: &str| q.eval([("energy", energy), ("at", at), ("diffusion", "1")]);
+        for at in ["mu=1e10,k=1", "mu=1e6,k=1e7", "mu=1e6,k=7e6"] {
+            let e = eval("k*(x-mu)^2/2", at).unwrap_err();
+            assert!(matches!(e, Error::OutOfRange { .. }), "{at}: {e}");
+            let text = e.with_parameter_prefix("--").to_string();
+            assert!(text.starts_with("--at is out of range"), "{text}");
+            assert!(text.contains(at), "{text}");
+        }
+        // Converges (and is exact, M12: ζ_μμ = 1/D, ζ_kk = 1/(4Dk³)) at k = 1e6.
+        let Value::Matrix(m) = eval("k*(x-mu)^2/2", "mu=1e6,k=1e6").unwrap() else {
+            panic!("not a matrix")
+        };
+        assert!((m[0][0] - 1.0).abs() < 1e-10 && (m[1][1] / 2.5e-19 - 1.0).abs() < 1e-10);
+        // ∂E/∂k = |x|^k ln|x| is NaN at x < 0 only through ln of a negative base: named.
+        let e = eval("x^k + x^2", "k=2").unwrap_err().to_string();
+        assert!(e.contains("∂E/∂k") && e.contains("E = x^k + x^2"), "{e}");
+    }
+
+    /// The geodesic-work and quartic quantities share one policy: a non-zero result below the
+    /// normal range is OutOfRange; an exact 0 (equal endpoints) is a value.
+    #[test]
+    fn underflow_policy_is_shared() {
+        use crate::geodesic::{stiffness_geodesic_work, stiffness_linear_work};
+        let e = stiffness_geodesic_work(1.0, 4.0, 1e300, 1e10).unwrap_err();
+        assert!(matches!(e, Error::OutOfRange { .. }), "{e}");
+        assert!(e.to_string().contains("underflows"), "{e}");
+        assert!(stiffness_linear_work(1.0, 4.0, 1e300, 1e10).is_err());
+        assert_eq!(stiffness_geodesic_work(2.0, 2.0, 1.0, 1.0).unwrap(), 0.0);
+        let e = quartic_coupling_friction(1e200, 1.0).unwrap_err();
+        assert!(e.to_string().contains("underflows"), "{e}");
     }
 }

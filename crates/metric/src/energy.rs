@@ -18,7 +18,7 @@ pub trait EnergyFamily: Sync + Send {
     fn name(&self) -> String;
 
     /// Names of the parameters, kebab-case (length $n$).
-    fn parameter_names(&self) -> Vec<&'static str>;
+    fn parameter_names(&self) -> Vec<String>;
 
     /// Checks that $\theta$ has length $n$, is finite and gives a normalisable density.
     ///
@@ -107,8 +107,8 @@ impl EnergyFamily for GaussianMean {
     fn name(&self) -> String {
         format!("E = (x - θ)²/(2σ²), σ² = {}", self.variance)
     }
-    fn parameter_names(&self) -> Vec<&'static str> {
-        vec!["mean"]
+    fn parameter_names(&self) -> Vec<String> {
+        vec!["mean".into()]
     }
     fn validate(&self, theta: &[f64]) -> Result<()> {
         check_len(theta, 1)
@@ -142,8 +142,8 @@ impl EnergyFamily for Stiffness {
     fn name(&self) -> String {
         "E = k x²/2".into()
     }
-    fn parameter_names(&self) -> Vec<&'static str> {
-        vec!["stiffness"]
+    fn parameter_names(&self) -> Vec<String> {
+        vec!["stiffness".into()]
     }
     fn validate(&self, theta: &[f64]) -> Result<()> {
         check_len(theta, 1)?;
@@ -179,8 +179,8 @@ impl EnergyFamily for GaussianMeanStiffness {
     fn name(&self) -> String {
         "E = k (x - μ)²/2".into()
     }
-    fn parameter_names(&self) -> Vec<&'static str> {
-        vec!["mean", "stiffness"]
+    fn parameter_names(&self) -> Vec<String> {
+        vec!["mean".into(), "stiffness".into()]
     }
     fn validate(&self, theta: &[f64]) -> Result<()> {
         check_len(theta, 2)?;
@@ -217,8 +217,8 @@ impl EnergyFamily for Quartic {
     fn name(&self) -> String {
         "E = θ₁ x²/2 + θ₂ x⁴/4".into()
     }
-    fn parameter_names(&self) -> Vec<&'static str> {
-        vec!["quadratic", "quartic"]
+    fn parameter_names(&self) -> Vec<String> {
+        vec!["quadratic".into(), "quartic".into()]
     }
     fn validate(&self, theta: &[f64]) -> Result<()> {
         check_len(theta, 2)?;
@@ -263,8 +263,8 @@ impl EnergyFamily for QuarticWell {
     fn name(&self) -> String {
         "E = (x - θ)⁴/4".into()
     }
-    fn parameter_names(&self) -> Vec<&'static str> {
-        vec!["centre"]
+    fn parameter_names(&self) -> Vec<String> {
+        vec!["centre".into()]
     }
     fn validate(&self, theta: &[f64]) -> Result<()> {
         check_len(theta, 1)
@@ -294,8 +294,8 @@ impl EnergyFamily for QuarticCoupling {
     fn name(&self) -> String {
         "E = θ x⁴/4".into()
     }
-    fn parameter_names(&self) -> Vec<&'static str> {
-        vec!["coupling"]
+    fn parameter_names(&self) -> Vec<String> {
+        vec!["coupling".into()]
     }
     fn validate(&self, theta: &[f64]) -> Result<()> {
         check_len(theta, 1)?;
@@ -409,8 +409,8 @@ impl EnergyFamily for TranslationWell {
             self.quadratic, self.quartic, self.log_cosh
         )
     }
-    fn parameter_names(&self) -> Vec<&'static str> {
-        vec!["centre"]
+    fn parameter_names(&self) -> Vec<String> {
+        vec!["centre".into()]
     }
     fn validate(&self, theta: &[f64]) -> Result<()> {
         check_len(theta, 1)
@@ -476,7 +476,7 @@ mod tests {
             fn name(&self) -> String {
                 self.0.name()
             }
-            fn parameter_names(&self) -> Vec<&'static str> {
+            fn parameter_names(&self) -> Vec<String> {
                 self.0.parameter_names()
             }
             fn validate(&self, theta: &[f64]) -> Result<()> {

@@ -61,8 +61,7 @@
 use crate::energy::EnergyFamily;
 use exmex::{Differentiate, Express, FlatEx};
 use num_dual::Dual64;
-use std::collections::BTreeSet;
-use std::sync::{Mutex, OnceLock};
+
 use thermocheck_numerics::error::{self, Error, Result};
 
 /// Decimal and scientific literals (exmex's default matcher has no exponents); shared by the
@@ -534,7 +533,7 @@ struct Symbolic {
 #[derive(Debug, Clone)]
 pub struct ExpressionFamily {
     text: String,
-    parameters: Vec<&'static str>,
+    parameters: Vec<String>,
     energy: Compiled,
     /// `None` when exmex cannot differentiate the energy ([`DerivativeMethod::Automatic`]).
     symbolic: Option<Symbolic>,
@@ -542,22 +541,6 @@ pub struct ExpressionFamily {
     ad: AdExpr,
     /// Slots of `ad`'s variables, as in [`Compiled`].
     ad_slots: Vec<usize>,
-}
-
-/// Parameter names live as long as the program so that [`EnergyFamily::parameter_names`] can
-/// return `&'static str`; each distinct name is stored once.
-fn intern(name: &str) -> &'static str {
-    static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
-    let mut set = NAMES
-        .get_or_init(|| Mutex::new(BTreeSet::new()))
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(&s) = set.get(name) {
-        return s;
-    }
-    let s: &'static str = Box::leak(name.to_owned().into_boxed_str());
-    set.insert(s);
-    s
 }
 
 fn bad_parameters(text: &str, expected: String) -> Error {
@@ -669,7 +652,7 @@ impl ExpressionFamily {
         let ad_slots = slots(ad.var_names(), parameters);
         Ok(ExpressionFamily {
             text: energy.to_owned(),
-            parameters: parameters.iter().map(|p| intern(p)).collect(),
+            parameters: parameters.iter().map(|p| (*p).to_owned()).collect(),
             symbolic: symbolic_partials(&parsed, parameters),
             energy: Compiled::new(parsed, parameters),
             ad,
@@ -738,7 +721,7 @@ impl EnergyFamily for ExpressionFamily {
     fn name(&self) -> String {
         format!("E = {}", self.text)
     }
-    fn parameter_names(&self) -> Vec<&'static str> {
+    fn parameter_names(&self) -> Vec<String> {
         self.parameters.clone()
     }
     fn validate(&self, theta: &[f64]) -> Result<()> {
@@ -793,6 +776,7 @@ mod tests {
     #[test]
     fn both_grammars_have_the_same_operators() {
         use exmex::MakeOperators;
+        use std::collections::BTreeSet;
         let real: BTreeSet<String> = real::RealOps::make()
             .iter()
             .map(|o| o.repr().to_owned())

@@ -404,7 +404,7 @@ pub fn friction_tensor(
                      in the tails for parameter {} (the outermost octave holds {:.1e} of the \
                      integral)",
                     fmt_theta(theta),
-                    family.parameter_names().get(i).copied().unwrap_or("?"),
+                    family.parameter_names().get(i).map_or("?", String::as_str),
                     flux / fine.g_moment[(i, i)]
                 ),
                 text: family.name(),
@@ -1015,7 +1015,7 @@ fn integrate(
                     parameter: "energy".into(),
                     expected: format!(
                         "finite ∂E/∂{} wherever p > 0 at θ = {} (it is {} at x = {})",
-                        names.get(i).copied().unwrap_or("θ"),
+                        names.get(i).map_or("θ", String::as_str),
                         fmt_theta(at.theta),
                         fmt_number(stat[i]),
                         fmt_number(p.x(rule, j))

@@ -113,12 +113,9 @@ fn validate(features: &[f64], target: f64, loss: Loss) -> Result<()> {
     error::count_at_least("features", features.len(), 1)?;
     error::all_finite("features", features)?;
     error::finite("target", target)?;
-    if loss == Loss::CrossEntropy && target != 1.0 && target != -1.0 {
-        return Err(Error::Parse {
-            parameter: "target".to_owned(),
-            expected: "a binary cross-entropy label, -1 or 1".to_owned(),
-            text: thermocheck_numerics::error::fmt_number(target),
-        });
+    if loss == Loss::CrossEntropy {
+        // A binary cross-entropy label.
+        error::one_of("target", target, &[-1.0, 1.0])?;
     }
     Ok(())
 }
@@ -140,7 +137,7 @@ fn validate(features: &[f64], target: f64, loss: Loss) -> Result<()> {
 ///
 /// # Errors
 /// - [`Error::InvalidParameter`] naming `features` (empty, or `features[i]` not finite) or
-///   `target` (not finite); [`Error::Parse`] naming `target` for a CE label other than ±1;
+///   `target` (not finite, or a CE label other than ±1);
 /// - [`Error::OutOfRange`] naming `scale`, `features` and `target` if the result overflows, and
 ///   naming `features` when the uniform-init MAE or CE cannot be computed exactly to $10^{-10}$
 ///   (see the module docs: CE with more than 3, MAE with more than 20 non-zero features).
@@ -155,6 +152,43 @@ fn validate(features: &[f64], target: f64, loss: Loss) -> Result<()> {
 /// # Ok::<(), thermocheck_numerics::Error>(())
 /// ```
 pub fn sample_thermo(loss: Loss, init: Init, features: &[f64], target: f64) -> Result<Thermo> {
+    let th = sample_thermo_unchecked(loss, init, features, target)?;
+    Ok(Thermo {
+        energy: finite_or(th.energy, "the energy e overflows f64")?,
+        temperature: finite_or(th.temperature, "the temperature t overflows f64")?,
+    })
+}
+
+/// The per-sample energy $e$ of [`sample_thermo`] alone: it is an error only if $e$ itself is
+/// not representable (the temperature may overflow, e.g. MSE with a huge scale, without
+/// affecting it).
+///
+/// # Errors
+/// As [`sample_thermo`], the overflow check applying to $e$ only.
+pub fn sample_energy(loss: Loss, init: Init, features: &[f64], target: f64) -> Result<f64> {
+    let th = sample_thermo_unchecked(loss, init, features, target)?;
+    finite_or(th.energy, "the energy e overflows f64")
+}
+
+/// The per-sample temperature $t$ of [`sample_thermo`] alone: it is an error only if $t$
+/// itself is not representable (e.g. MSE at $|y| = 10^{200}$: $e = y^2 + s^2$ overflows but
+/// $t = 2s^2/n$ does not).
+///
+/// # Errors
+/// As [`sample_thermo`], the overflow check applying to $t$ only.
+pub fn sample_temperature(loss: Loss, init: Init, features: &[f64], target: f64) -> Result<f64> {
+    let th = sample_thermo_unchecked(loss, init, features, target)?;
+    finite_or(th.temperature, "the temperature t overflows f64")
+}
+
+/// [`sample_thermo`] without the final overflow checks: a field may be $+\infty$ when its value
+/// exceeds `f64::MAX` (never NaN).
+fn sample_thermo_unchecked(
+    loss: Loss,
+    init: Init,
+    features: &[f64],
+    target: f64,
+) -> Result<Thermo> {
     validate(features, target, loss)?;
     let n = features.len();
     let a = init.scale();
@@ -164,9 +198,9 @@ pub fn sample_thermo(loss: Loss, init: Init, features: &[f64], target: f64) -> R
                 InitKind::Normal => a * norm(features),
                 InitKind::Uniform => a * norm(features) / 3f64.sqrt(),
             };
-            mse_sample(sd, target, n)
+            Ok(mse_thermo(sd, target, n))
         }
-        (Loss::Mae, InitKind::Normal) => mae_normal_sample(a * norm(features), target, n),
+        (Loss::Mae, InitKind::Normal) => Ok(mae_normal_thermo(a * norm(features), target, n)),
         (Loss::Mae, InitKind::Uniform) => {
             let sum = UniformSum::new(a, features)?;
             sum.mae(target, n)
@@ -182,12 +216,20 @@ pub fn sample_thermo(loss: Loss, init: Init, features: &[f64], target: f64) -> R
 /// # Errors
 /// [`Error::OutOfRange`] if $e$ overflows.
 pub fn mse_sample(prediction_sd: f64, y: f64, n: usize) -> Result<Thermo> {
-    let q = finite_or(prediction_sd * prediction_sd, "v·r² overflows f64")?;
-    let energy = finite_or(y * y + q, "y² + v·r² overflows f64")?;
+    let th = mse_thermo(prediction_sd, y, n);
     Ok(Thermo {
-        energy,
-        temperature: 2.0 * q / n as f64,
+        energy: finite_or(th.energy, "y² + v·r² overflows f64")?,
+        temperature: finite_or(th.temperature, "2v·r²/n overflows f64")?,
     })
+}
+
+/// [`mse_sample`] unchecked: $+\infty$ where a value overflows.
+fn mse_thermo(sd: f64, y: f64, n: usize) -> Thermo {
+    Thermo {
+        energy: y * y + sd * sd,
+        // 2·sd·(sd/n): no spurious overflow of sd² when 2sd²/n is representable.
+        temperature: 2.0 * sd * (sd / n as f64),
+    }
 }
 
 /// $L(u) = \phi(u) - u\,\Phi(-u) = \mathbb E(Z-u)_+$ for $u \ge 0$ (the normal loss function).
@@ -215,23 +257,27 @@ fn normal_loss_function(u: f64) -> f64 {
 /// # Errors
 /// [`Error::OutOfRange`] if $e$ overflows.
 pub fn mae_normal_sample(s: f64, y: f64, n: usize) -> Result<Thermo> {
+    let th = mae_normal_thermo(s, y, n);
+    Ok(Thermo {
+        energy: finite_or(th.energy, "s·g(y/s) overflows f64")?,
+        temperature: finite_or(th.temperature, "2s·φ(y/s)/n overflows f64")?,
+    })
+}
+
+/// [`mae_normal_sample`] unchecked: $+\infty$ where a value overflows.
+fn mae_normal_thermo(s: f64, y: f64, n: usize) -> Thermo {
     let ay = y.abs();
     if s == 0.0 {
-        return Ok(Thermo {
+        return Thermo {
             energy: ay,
             temperature: 0.0,
-        });
+        };
     }
     let u = ay / s;
-    let energy = finite_or(
-        ay + 2.0 * s * normal_loss_function(u),
-        "s·g(y/s) overflows f64",
-    )?;
-    let temperature = 2.0 * s * normal_pdf(u) / n as f64;
-    Ok(Thermo {
-        energy,
-        temperature,
-    })
+    Thermo {
+        energy: ay + 2.0 * s * normal_loss_function(u),
+        temperature: 2.0 * s * (normal_pdf(u) / n as f64),
+    }
 }
 
 /// Binary cross entropy under normal init, per sample (T18), exact:
@@ -1170,12 +1216,9 @@ mod tests {
                 .parameter(),
             Some("features[0]")
         );
-        assert_eq!(
-            sample_thermo(Loss::CrossEntropy, n, &[1.0], 0.5)
-                .unwrap_err()
-                .parameter(),
-            Some("target")
-        );
+        let label = sample_thermo(Loss::CrossEntropy, n, &[1.0], 0.5).unwrap_err();
+        assert_eq!(label.to_string(), "target must be one of -1, 1 (got 0.5)");
+        assert!(matches!(label, Error::InvalidParameter { .. }));
         let big = Init::normal(1e200).unwrap();
         assert!(matches!(
             sample_thermo(Loss::Mse, big, &[1e200], 1.0),

@@ -18,7 +18,7 @@
 //! Spec: T1 (sig, softplus), T27, T29–T31, TV15.
 
 use std::f64::consts::LN_2;
-use thermocheck_numerics::error::{self, Error, Result};
+use thermocheck_numerics::error::{self, Error, Result, fmt_number};
 use thermocheck_numerics::special::{normal_cdf, normal_pdf};
 
 /// The names the CLI accepts for `--activation` (`silu` is an alias of `swish`).
@@ -88,8 +88,9 @@ fn sech2(z: f64) -> f64 {
 }
 
 impl Activation {
-    /// The activation named `name` (one of [`NAMES`], ASCII case-insensitive, `_` accepted for
-    /// `-`), with the slope $\alpha$ that only `leaky-relu` takes.
+    /// The activation named `name`, spelled exactly as one of [`NAMES`] (the names the CLI's
+    /// `--activation` accepts: lower case, `-` as separator), with the slope $\alpha$ that only
+    /// `leaky-relu` takes.
     ///
     /// # Errors
     /// - [`Error::Unknown`] (kind `activation`) for a name not in [`NAMES`];
@@ -101,13 +102,13 @@ impl Activation {
     /// ```
     /// use thermocheck_temperature::activation::Activation;
     /// assert_eq!(Activation::from_name("leaky-relu", Some(0.1))?, Activation::LeakyRelu { slope: 0.1 });
-    /// assert_eq!(Activation::from_name("SiLU", None)?, Activation::Swish);
+    /// assert_eq!(Activation::from_name("silu", None)?, Activation::Swish);
+    /// assert!(Activation::from_name("LEAKY_RELU", Some(0.1)).is_err()); // exact names only
     /// assert!(Activation::from_name("tanh", Some(0.1)).is_err());
     /// # Ok::<(), thermocheck_numerics::Error>(())
     /// ```
     pub fn from_name(name: &str, slope: Option<f64>) -> Result<Self> {
-        let key = name.trim().to_ascii_lowercase().replace('_', "-");
-        let activation = match key.as_str() {
+        let activation = match name {
             "linear" => Activation::Linear,
             "relu" => Activation::Relu,
             "leaky-relu" => {
@@ -187,7 +188,7 @@ impl Activation {
     /// A label for tables: the name, with the slope for leaky ReLU (`leaky-relu 0.1`).
     pub fn label(&self) -> String {
         match self {
-            Activation::LeakyRelu { slope } => format!("leaky-relu {slope}"),
+            Activation::LeakyRelu { slope } => format!("leaky-relu {}", fmt_number(*slope)),
             other => other.name().to_owned(),
         }
     }
@@ -357,6 +358,10 @@ mod tests {
         assert!(e.to_string().contains("relu has no slope"), "{e}");
         let e = Activation::from_name("leaky-relu", Some(f64::NAN)).unwrap_err();
         assert_eq!(e.parameter(), Some("slope"));
+        // Exactly the CLI's names (its Choice rejects other spellings before this is called).
+        for other in ["LEAKY_RELU", "leaky_relu", "Tanh", " relu"] {
+            assert!(Activation::from_name(other, Some(0.1)).is_err(), "{other}");
+        }
     }
 
     #[test]

@@ -1038,12 +1038,22 @@ pub fn softmax_sample_thermo(classes: usize, s: f64, n: usize) -> Result<Thermo>
         let (r2, r6) = (2f64.sqrt(), 6f64.sqrt());
         let z = |a: f64, b: f64| [a / r2 + b / r6, -a / r2 + b / r6, -2.0 * b / r6];
         let nested = |f: &dyn Fn(&[f64; 3]) -> f64| -> Result<f64> {
-            let inner = |a: f64| {
-                quad::gaussian_expectation(|b| f(&z(a, b)), s * s, &[], &opts)
-                    .map(|r| r.value)
-                    .unwrap_or(f64::NAN)
-            };
-            Ok(quad::gaussian_expectation(inner, s * s, &[], &opts)?.value)
+            // The first inner failure is kept and returned: the outer quadrature sees NaN
+            // there and stops, but its own NotConverged would hide the cause.
+            let failure = std::cell::RefCell::new(None);
+            let inner =
+                |a: f64| match quad::gaussian_expectation(|b| f(&z(a, b)), s * s, &[], &opts) {
+                    Ok(r) => r.value,
+                    Err(e) => {
+                        failure.borrow_mut().get_or_insert(e);
+                        f64::NAN
+                    }
+                };
+            let outer = quad::gaussian_expectation(inner, s * s, &[], &opts);
+            if let Some(e) = failure.into_inner() {
+                return Err(e);
+            }
+            Ok(outer?.value)
         };
         (
             nested(&|z| crate::loss::logsumexp(z))?,

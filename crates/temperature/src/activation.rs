@@ -17,6 +17,7 @@
 //! tails (e.g. $\mathrm{sig}(-800) = 0$, $\mathrm{sig}'(50) = e^{-50}$ to full relative accuracy).
 //! Spec: T1 (sig, softplus), T27, T29–T31, TV15.
 
+use crate::logistic::{sigmoid, sigmoid_slope, softplus};
 use std::f64::consts::LN_2;
 use thermocheck_numerics::error::{self, Error, Result, fmt_number};
 use thermocheck_numerics::special::{normal_cdf, normal_pdf};
@@ -61,23 +62,6 @@ pub enum Activation {
     Softplus,
     /// $\varphi(z) = z/(1+e^{-z})$ (swish with $\beta = 1$, SiLU).
     Swish,
-}
-
-/// $\mathrm{sig}(z) = 1/(1+e^{-z})$ from $e^{-\lvert z\rvert} \le 1$: no overflow, and the lower
-/// tail $\mathrm{sig}(z) \approx e^{z}$ keeps full relative accuracy.
-fn sigmoid(z: f64) -> f64 {
-    let e = (-z.abs()).exp();
-    if z >= 0.0 {
-        1.0 / (1.0 + e)
-    } else {
-        e / (1.0 + e)
-    }
-}
-
-/// $\mathrm{sig}'(z) = \mathrm{sig}(z)\,\mathrm{sig}(-z) = e^{-\lvert z\rvert}/(1+e^{-\lvert z\rvert})^2$.
-fn sigmoid_slope(z: f64) -> f64 {
-    let e = (-z.abs()).exp();
-    e / ((1.0 + e) * (1.0 + e))
 }
 
 /// $\operatorname{sech}^2 z = 4e^{-2\lvert z\rvert}/(1+e^{-2\lvert z\rvert})^2$, accurate in the tails
@@ -215,7 +199,7 @@ impl Activation {
                     z.exp_m1()
                 }
             }
-            Activation::Softplus => z.max(0.0) + (-z.abs()).exp().ln_1p(),
+            Activation::Softplus => softplus(z),
             Activation::Swish => z * sigmoid(z),
         }
     }

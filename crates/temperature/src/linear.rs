@@ -893,6 +893,31 @@ pub fn mse_temperature(moments: &DataMoments, variance: f64) -> f64 {
     2.0 * variance * moments.mean_second_moment()
 }
 
+/// MSE energy of a block-mixed init (T13) as a function of its two scales, generic for AD:
+/// $E = \mathbb Ey^2 + \sigma^2\sum_{i\in\mathcal I_N}M_{ii} + \tfrac{a^2}3\sum_{i\in\mathcal I_U}M_{ii}$
+/// (`normal_mask[i]` true for the normal block).
+///
+/// # Errors
+/// [`Error::DimensionMismatch`] naming `normal` if the mask's length is not $n$.
+pub fn block_mixed_mse_energy<D: DualNum<Primitive = f64> + Copy>(
+    moments: &DataMoments,
+    normal_mask: &[bool],
+    sigma: D,
+    half_width: D,
+) -> Result<D> {
+    error::length("normal", normal_mask.len(), moments.dimension())?;
+    let (mut sn, mut su) = (0.0, 0.0);
+    for (i, &is_normal) in normal_mask.iter().enumerate() {
+        let m = moments.second_moment()[(i, i)];
+        if is_normal {
+            sn += m;
+        } else {
+            su += m;
+        }
+    }
+    Ok(sigma * sigma * sn + half_width * half_width * (su / 3.0) + moments.target_second_moment())
+}
+
 /// Partial and joint MSE temperatures of a block-mixed init (T13):
 /// $T_N = 2\sigma^2\sum_{i\in\mathcal I_N}M_{ii}/n_N$, $T_U = \tfrac{2a^2}3\sum_{i\in\mathcal I_U}M_{ii}/n_U$,
 /// $T = (n_NT_N + n_UT_U)/n$. A block that is empty has partial temperature 0.
@@ -1081,11 +1106,12 @@ pub fn softmax_small_scale_temperature(classes: usize, s: f64, n: usize) -> f64 
 /// $\int\ell(y, \sigma r u)\phi(u)\,du$ applied to the real part and to the derivative part that
 /// forward-mode AD (num-dual) propagates through $\ell$ — so `eps` is
 /// $\partial_\sigma e = \mathbb E[\partial_{\hat y}\ell\;r u]$ without a hand-written derivative.
-/// MAE's kink is a break point at $u = y/(\sigma r)$.
+/// MAE's kink is a break point at $u = y/(\sigma r)$. Returns the value and, as a second dual
+/// number, the quadratures' cross-checked absolute error estimates of its two parts.
 ///
 /// # Errors
 /// Quadrature errors; [`Error::InvalidParameter`] naming `sigma` or `r` unless $>0$.
-pub fn normal_energy_dual(loss: Loss, sigma: Dual64, r: f64, y: f64) -> Result<Dual64> {
+pub fn normal_energy_dual(loss: Loss, sigma: Dual64, r: f64, y: f64) -> Result<(Dual64, Dual64)> {
     error::positive("sigma", sigma.re)?;
     error::positive("r", r)?;
     let l = |u: f64| -> Dual64 {
@@ -1113,9 +1139,12 @@ pub fn normal_energy_dual(loss: Loss, sigma: Dual64, r: f64, y: f64) -> Result<D
         &[]
     };
     let opts = QuadOptions::new(1e-12, 1e-300)?;
-    let re = quad::gaussian_expectation(|u| l(u).re, 1.0, kinks, &opts)?.value;
-    let eps = quad::gaussian_expectation(|u| l(u).eps, 1.0, kinks, &opts)?.value;
-    Ok(Dual64::new(re, eps))
+    let re = quad::gaussian_expectation(|u| l(u).re, 1.0, kinks, &opts)?;
+    let eps = quad::gaussian_expectation(|u| l(u).eps, 1.0, kinks, &opts)?;
+    Ok((
+        Dual64::new(re.value, eps.value),
+        Dual64::new(re.error_estimate, eps.error_estimate),
+    ))
 }
 
 /// Generic MSE energy $y^2 + \vartheta^2 q$ along a scale family (for AD in tests and claims):

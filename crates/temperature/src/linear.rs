@@ -1194,7 +1194,8 @@ mod tests {
         let t = th(Loss::Mae, u, &[1.2], 0.5);
         assert!((t.energy - 0.969_444_444_444_444_4).abs() < 1e-15);
         assert!((t.temperature - 0.830_555_555_555_555_6).abs() < 1e-15);
-        // CLT ratio E|Σ a u_i| / (a/√3 √n √(2/π)) for x = 1_n: mpmath vertex sums (chk.py).
+        // CLT ratio E|Σ a u_i| / (a/√3 √n √(2/π)) for x = 1_n: exact density of the sum by
+        // rational piecewise-polynomial convolution (tests/linear_accuracy.rs, `ref`), 10 digits.
         let exact = [
             (1, 1.085_401_882),
             (2, 1.023_326_708),

@@ -7,9 +7,10 @@
 //! - MAE normal: `s*(2*npdf(u) + u*(2*ncdf(u) - 1))` with `u = y/s` (the spec's $g$, in
 //!   30-digit arithmetic, where its cancellation is harmless), $t = 2s\,$`npdf(u)`$/n$;
 //! - MAE uniform: the vertex sums $K\sum_\varepsilon(\prod\varepsilon)|d|d^n/(n+1)!$ and
-//!   $2K\sum(\prod\varepsilon)[d_+^{n+1}/(n+1)! + |y|d_+^n/n!]/n$ in 30-digit arithmetic
-//!   (the library uses stable piecewise forms for $n \le 2$ and the density quadrature for
-//!   unequal $n = 3$);
+//!   $2K\sum(\prod\varepsilon)[d_+^{n+1}/(n+1)! + |y|d_+^n/n!]/n$ in 30-digit arithmetic —
+//!   the library's own formula, so the rows with $n\ge3$ were also reproduced, to every printed
+//!   digit, by the exact density convolution of [`UNIFORM_EDGE`]'s script (`ref(scale, x, y)`),
+//!   which shares nothing with it;
 //! - CE normal: `mp.quad` of the $v = s|u|$ forms of $F$ and $G$ with break points
 //!   `[0, s/4, s, 1, 10, 50, 200, inf]`;
 //! - CE uniform: `mp.quad` over the cube $[-1,1]^n$ (split at 0) of
@@ -221,20 +222,66 @@ const MPMATH: &[(&str, &str, f64, &[f64], f64, f64, f64)] = &[
 /// $t = 2(c_1^2 - y^2)/(4c_1 n)$ (exact up to a relative $O(c_2^2/c_1^2)\le10^{-32}$ — far
 /// below an ulp); CE `[1, 1, 1e-17]` is the triangle law of $U_1 + U_2$ ($c_3\to0$, same
 /// order), by `mp.quad(lambda u: f(u)*(2-abs(u))/4, [-2, 0, 2])` at 30 digits with
-/// $f = $ softplus and $u\tanh(u/2)/6$; the other MAE rows are the vertex tail sums
-/// $e = |y| + 2T$, $t = 2(T + |y|P)/n$ in mpmath at 120 digits:
+/// $f = $ softplus and $u\tanh(u/2)/6$; the other MAE rows are integrals against the exact
+/// density of $S$, built by successive convolution of piecewise polynomials in exact rational
+/// arithmetic (a method sharing nothing with the library's vertex sums; `ref(1.0, x, y)`, printed
+/// with `mpmath.nstr(.., 20)`):
 ///
 /// ```python
-/// import mpmath as mp, itertools
-/// mp.mp.dps = 120
-/// def vs(c, y):
-///     n = len(c); y = abs(y); T = 0; P = 0
-///     for eps in itertools.product([1, -1], repeat=n):
-///         d = sum(s*ci for s, ci in zip(eps, c)) - y; sg = mp.fprod(eps)
-///         if d > 0: T += sg*d**(n+1)/mp.factorial(n+1); P += sg*d**n/mp.factorial(n)
-///     K = 1/(2**n*mp.fprod(c)); T *= K; P *= K
-///     return y + 2*T, 2*(T + y*P)/len(c)
-/// # called with [mp.mpf(v) for v in x], mp.mpf(y): the binary f64 inputs, exactly
+/// # Independent reference for E|S - y| and t = 2 E[S; S > |y|]/n, S = sum_i c_i U_i, U_i ~ U(-1, 1):
+/// # the density of S built exactly (rational arithmetic) by successive convolution of piecewise
+/// # polynomials, p_k(s) = (F_{k-1}(s + c_k) - F_{k-1}(s - c_k)) / (2 c_k), then integrated exactly
+/// # against |s - y| and s 1{s > |y|} piece by piece. No vertex sum, no cancellation-prone formula.
+/// from fractions import Fraction as Q
+/// from math import comb
+/// import sys
+/// def padd(a,b):
+///     n=max(len(a),len(b)); return [(a[i] if i<len(a) else 0)+(b[i] if i<len(b) else 0) for i in range(n)]
+/// def pscale(a,k): return [x*k for x in a]
+/// def pshift(a,h):  # p(s+h)
+///     out=[Q(0)]*len(a)
+///     for i,ai in enumerate(a):
+///         for j in range(i+1): out[j]+=ai*comb(i,j)*h**(i-j)
+///     return out
+/// def pint(a): return [Q(0)]+[ai/(i+1) for i,ai in enumerate(a)]
+/// def peval(a,x): return sum(ai*x**i for i,ai in enumerate(a))
+/// def mul_s(a): return [Q(0)]+a
+/// def density(c):
+///     # pieces: list of (lo, hi, poly); start with box of c[0]
+///     pieces=[(-c[0],c[0],[1/(2*c[0])])]
+///     for ck in c[1:]:
+///         # antiderivative F piecewise: F(s)=C_j + int_{lo_j}^s p_j
+///         F=[]; C=Q(0)
+///         for lo,hi,p in pieces:
+///             P=pint(p); off=C-peval(P,lo); F.append((lo,hi,padd(P,[off]))); C=off+peval(P,hi)
+///         total=C
+///         def Fpoly(x_lo,x_hi):  # polynomial of F valid on [x_lo,x_hi]
+///             if x_hi<=F[0][0]: return [Q(0)]
+///             if x_lo>=F[-1][1]: return [total]
+///             for lo,hi,P in F:
+///                 if lo<=x_lo and x_hi<=hi: return P
+///             raise Exception('no piece')
+///         bps=sorted(set([b+ck for lo,hi,_ in pieces for b in (lo,hi)]+[b-ck for lo,hi,_ in pieces for b in (lo,hi)]))
+///         new=[]
+///         for u,v in zip(bps,bps[1:]):
+///             A=pshift(Fpoly(u+ck,v+ck),ck); B=pshift(Fpoly(u-ck,v-ck),-ck)
+///             new.append((u,v,pscale(padd(A,pscale(B,-1)),1/(2*ck))))
+///         pieces=new
+///     return pieces
+/// def integ(p,a,b):
+///     P=pint(p); return peval(P,b)-peval(P,a)
+/// def moments(c,y):
+///     y=abs(y); pieces=density(c); e=Q(0); m=Q(0)
+///     for lo,hi,p in pieces:
+///         # |s-y| = (y-s) below y, (s-y) above
+///         for a,b,sg in ((lo,min(hi,y),-1),(max(lo,y),hi,1)):
+///             if b>a:
+///                 e+=sg*(integ(mul_s(p),a,b)-y*integ(p,a,b))
+///                 if sg==1: m+=integ(mul_s(p),a,b)
+///     return e,m
+/// def ref(scale,x,y):
+///     c=sorted([Q(scale)*abs(Q(v)) for v in x if v!=0],reverse=True)
+///     e,m=moments(c,Q(y)); return e,2*m/len(x)
 /// ```
 #[allow(clippy::type_complexity)]
 const UNIFORM_EDGE: &[(&str, &[f64], f64, f64, f64)] = &[

@@ -66,7 +66,7 @@ pub fn sigmoid_slope(z: f64) -> f64 {
 const SERIES_BELOW: f64 = 1e-3;
 
 /// Relative tolerance of the quadratures: a decade below the $10^{-12}$ the module promises.
-const REL_TOL: f64 = 1e-13;
+const REL_TOL: f64 = crate::linear::EXACT_QUAD_REL_TOL;
 
 /// $\int_0^\infty h(v)\,\phi(v/s)\,dv$ by double-exponential quadrature.
 fn half_line(h: impl Fn(f64) -> f64, s: f64) -> Result<f64> {

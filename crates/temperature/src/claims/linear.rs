@@ -78,7 +78,7 @@ fn per_sample_mc(
 /// TV1 (T3): entropies against $-\int p\ln p$ by quadrature; the mixture value and the scale law.
 pub(super) fn tv1(_config: &CheckConfig) -> Result<Vec<Evidence>> {
     let mut out = Vec::new();
-    let opts = QuadOptions::new(1e-12, 1e-300)?;
+    let opts = QuadOptions::new(linear::EVIDENCE_QUAD_REL_TOL, 1e-300)?;
     for sigma in [0.3, 1.0, 7.0] {
         let f = |w: f64| {
             let p = thermocheck_numerics::special::normal_pdf(w / sigma) / sigma;

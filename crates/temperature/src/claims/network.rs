@@ -253,7 +253,7 @@ fn finite_width_corrections(net: &Network, mf: &MeanField) -> Result<WidthCorrec
     let a = net.activation();
     let (n, v) = (net.widths(), net.variances());
     let (q1, q2) = (mf.q[0], mf.q[1]);
-    let opts = QuadOptions::new(1e-12, 1e-15)?;
+    let opts = QuadOptions::new(crate::linear::EVIDENCE_QUAD_REL_TOL, 1e-15)?;
     let kinks = a.kinks();
     let ex = |f: &dyn Fn(f64) -> f64| gaussian_expectation(f, q1, kinks, &opts).map(|r| r.value);
     let ea = second_moment(&a, q1)?.value;

@@ -65,6 +65,8 @@ pub enum Requirement {
     GreaterThan(f64),
     /// An integer count of at least this many.
     AtLeast(u64),
+    /// Exactly one of these values (e.g. a binary label, −1 or 1).
+    OneOf(&'static [f64]),
 }
 
 impl fmt::Display for Requirement {
@@ -81,6 +83,10 @@ impl fmt::Display for Requirement {
             ),
             Requirement::GreaterThan(b) => write!(f, "finite and > {}", fmt_number(*b)),
             Requirement::AtLeast(n) => write!(f, "an integer >= {n}"),
+            Requirement::OneOf(values) => {
+                let list: Vec<String> = values.iter().map(|&v| fmt_number(v)).collect();
+                write!(f, "one of {}", list.join(", "))
+            }
         }
     }
 }
@@ -291,6 +297,22 @@ pub fn positive(parameter: &str, value: f64) -> Result<f64> {
     }
 }
 
+/// Checks that `value` is exactly one of `allowed` and returns it.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming `parameter` otherwise.
+pub fn one_of(parameter: &str, value: f64, allowed: &'static [f64]) -> Result<f64> {
+    if allowed.contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::invalid(
+            parameter,
+            Requirement::OneOf(allowed),
+            value,
+        ))
+    }
+}
+
 /// Checks that `value` is finite and ≥ 0.
 ///
 /// # Errors
@@ -452,6 +474,9 @@ mod tests {
         assert_eq!(e.to_string(), "time must be finite (got NaN)");
         let e = count_at_least("particles", 0, 1).unwrap_err();
         assert_eq!(e.to_string(), "particles must be an integer >= 1 (got 0)");
+        let e = one_of("target", 0.5, &[-1.0, 1.0]).unwrap_err();
+        assert_eq!(e.to_string(), "target must be one of -1, 1 (got 0.5)");
+        assert_eq!(one_of("target", -1.0, &[-1.0, 1.0]), Ok(-1.0));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | [`fokker_planck`] | 1-D Fokker–Planck equation: Scharfetter–Gummel finite volumes, backward Euler / BDF2, KL and entropy production |
 //! | [`sde`] | ensembles of overdamped Langevin particles: Euler–Maruyama and exact Ornstein–Uhlenbeck steps |
 //! | [`stats`] | Welford mean/variance, standard errors, fitted orders |
+//! | [`sum`] | compensated (TwoSum / Neumaier) summation |
 //! | [`tolerance`] | the derived-tolerance rules ($k\hat\sigma/\sqrt N$, error estimates, conditioning) |
 //! | [`claim`] | claims, evidence, profiles and seeds |
 //! | [`quantity`] | `thermocheck eval` quantities |
@@ -32,6 +33,7 @@ pub mod sde;
 mod selfcheck;
 pub mod special;
 pub mod stats;
+pub mod sum;
 pub mod tolerance;
 
 pub use claim::{CheckConfig, Claim, Evidence, Profile, Source};

@@ -17,8 +17,9 @@
 //! tails (e.g. $\mathrm{sig}(-800) = 0$, $\mathrm{sig}'(50) = e^{-50}$ to full relative accuracy).
 //! Spec: T1 (sig, softplus), T27, T29–T31, TV15.
 
+use crate::logistic::{sigmoid, sigmoid_slope, softplus};
 use std::f64::consts::LN_2;
-use thermocheck_numerics::error::{self, Error, Result};
+use thermocheck_numerics::error::{self, Error, Result, fmt_number};
 use thermocheck_numerics::special::{normal_cdf, normal_pdf};
 
 /// The names the CLI accepts for `--activation` (`silu` is an alias of `swish`).
@@ -63,23 +64,6 @@ pub enum Activation {
     Swish,
 }
 
-/// $\mathrm{sig}(z) = 1/(1+e^{-z})$ from $e^{-\lvert z\rvert} \le 1$: no overflow, and the lower
-/// tail $\mathrm{sig}(z) \approx e^{z}$ keeps full relative accuracy.
-fn sigmoid(z: f64) -> f64 {
-    let e = (-z.abs()).exp();
-    if z >= 0.0 {
-        1.0 / (1.0 + e)
-    } else {
-        e / (1.0 + e)
-    }
-}
-
-/// $\mathrm{sig}'(z) = \mathrm{sig}(z)\,\mathrm{sig}(-z) = e^{-\lvert z\rvert}/(1+e^{-\lvert z\rvert})^2$.
-fn sigmoid_slope(z: f64) -> f64 {
-    let e = (-z.abs()).exp();
-    e / ((1.0 + e) * (1.0 + e))
-}
-
 /// $\operatorname{sech}^2 z = 4e^{-2\lvert z\rvert}/(1+e^{-2\lvert z\rvert})^2$, accurate in the tails
 /// where $1 - \tanh^2 z$ would cancel to 0.
 fn sech2(z: f64) -> f64 {
@@ -88,8 +72,9 @@ fn sech2(z: f64) -> f64 {
 }
 
 impl Activation {
-    /// The activation named `name` (one of [`NAMES`], ASCII case-insensitive, `_` accepted for
-    /// `-`), with the slope $\alpha$ that only `leaky-relu` takes.
+    /// The activation named `name`, spelled exactly as one of [`NAMES`] (the names the CLI's
+    /// `--activation` accepts: lower case, `-` as separator), with the slope $\alpha$ that only
+    /// `leaky-relu` takes.
     ///
     /// # Errors
     /// - [`Error::Unknown`] (kind `activation`) for a name not in [`NAMES`];
@@ -101,13 +86,13 @@ impl Activation {
     /// ```
     /// use thermocheck_temperature::activation::Activation;
     /// assert_eq!(Activation::from_name("leaky-relu", Some(0.1))?, Activation::LeakyRelu { slope: 0.1 });
-    /// assert_eq!(Activation::from_name("SiLU", None)?, Activation::Swish);
+    /// assert_eq!(Activation::from_name("silu", None)?, Activation::Swish);
+    /// assert!(Activation::from_name("LEAKY_RELU", Some(0.1)).is_err()); // exact names only
     /// assert!(Activation::from_name("tanh", Some(0.1)).is_err());
     /// # Ok::<(), thermocheck_numerics::Error>(())
     /// ```
     pub fn from_name(name: &str, slope: Option<f64>) -> Result<Self> {
-        let key = name.trim().to_ascii_lowercase().replace('_', "-");
-        let activation = match key.as_str() {
+        let activation = match name {
             "linear" => Activation::Linear,
             "relu" => Activation::Relu,
             "leaky-relu" => {
@@ -187,7 +172,7 @@ impl Activation {
     /// A label for tables: the name, with the slope for leaky ReLU (`leaky-relu 0.1`).
     pub fn label(&self) -> String {
         match self {
-            Activation::LeakyRelu { slope } => format!("leaky-relu {slope}"),
+            Activation::LeakyRelu { slope } => format!("leaky-relu {}", fmt_number(*slope)),
             other => other.name().to_owned(),
         }
     }
@@ -214,7 +199,7 @@ impl Activation {
                     z.exp_m1()
                 }
             }
-            Activation::Softplus => z.max(0.0) + (-z.abs()).exp().ln_1p(),
+            Activation::Softplus => softplus(z),
             Activation::Swish => z * sigmoid(z),
         }
     }
@@ -357,6 +342,10 @@ mod tests {
         assert!(e.to_string().contains("relu has no slope"), "{e}");
         let e = Activation::from_name("leaky-relu", Some(f64::NAN)).unwrap_err();
         assert_eq!(e.parameter(), Some("slope"));
+        // Exactly the CLI's names (its Choice rejects other spellings before this is called).
+        for other in ["LEAKY_RELU", "leaky_relu", "Tanh", " relu"] {
+            assert!(Activation::from_name(other, Some(0.1)).is_err(), "{other}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! A data set is a list of [`Sample`]s $(x, y)$ with $x\in\mathbb R^n$; the closed forms of the
 //! temperature need only its moments,
 //!
-//! $$M = \mathbb E[xx^\top],\quad b = \mathbb E[xy],\quad \mathbb Ey^2,\quad
+//! $$M = \mathbb E[xx^\top],\quad b = \mathbb E\[xy\],\quad \mathbb Ey^2,\quad
 //!   \bar m_2 = \operatorname{tr}M/n,$$
 //!
 //! held by [`DataMoments`], which can be built from a [`DataSet`] (empirical moments, every
@@ -169,7 +169,7 @@ impl DataMoments {
         &self.second_moment
     }
 
-    /// $b = \mathbb E[xy]$.
+    /// $b = \mathbb E\[xy\]$.
     pub fn cross_moment(&self) -> &DVector<f64> {
         &self.cross_moment
     }

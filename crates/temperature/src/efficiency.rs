@@ -94,10 +94,27 @@ fn representable(what: &str, activation: &Activation, q: f64, e: Estimate) -> Re
     }
 }
 
+/// For a positively homogeneous activation every efficiency is $O(a_+^2 + a_-^2)$ (T27): when
+/// the closed form $(a_+^2 + a_-^2)/2$ is not representable the quadrature would only meet an
+/// infinite integrand, so this is an [`Error::OutOfRange`] naming `slope` up front.
+fn homogeneous_representable(activation: &Activation) -> Result<()> {
+    match activation.homogeneous_slopes() {
+        Some((p, m)) if !homogeneous_efficiency(p, m).is_finite() => Err(Error::out_of_range(
+            &["slope"],
+            format!(
+                "the efficiency (a₊² + a₋²)/2 of {} is beyond the range of f64",
+                activation.label()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// $\mathbb E[\varphi(z)^2]$ over $q$ scaled: returns $I = \mathbb E[(\varphi/c)^2]$ and
 /// $(c/\sqrt q)^2$ factor pieces.
 fn scaled_second_moment(activation: &Activation, q: f64) -> Result<(QuadReport, f64, f64)> {
     let q = error::positive("variance", q)?;
+    homogeneous_representable(activation)?;
     let s = q.sqrt();
     let c = magnitude(|z| activation.value(z), s);
     let r = expect(activation, q, 0.0, |z| {
@@ -163,6 +180,7 @@ pub fn efficiency(activation: &Activation, q: f64) -> Result<Estimate> {
 /// As [`efficiency`].
 pub fn centred_efficiency(activation: &Activation, q: f64) -> Result<Estimate> {
     let q = error::positive("variance", q)?;
+    homogeneous_representable(activation)?;
     let s = q.sqrt();
     let c = magnitude(|z| activation.shifted_value(z), s);
     // E ψ may vanish (odd ψ): its error enters only squared, so an absolute floor of 1e-9 (in
@@ -213,6 +231,7 @@ fn shifted_derivative(activation: &Activation, z: f64) -> f64 {
 /// As [`efficiency`].
 pub fn marginal_efficiency(activation: &Activation, q: f64) -> Result<Estimate> {
     let q = error::positive("variance", q)?;
+    homogeneous_representable(activation)?;
     let s = q.sqrt();
     // Standardised: E[(ψ/c) φ'(z) (z/s)]·c/s, with ψ scaled by its magnitude c as in `efficiency`.
     let c = magnitude(|z| activation.shifted_value(z), s);
@@ -257,6 +276,7 @@ pub fn marginal_efficiency(activation: &Activation, q: f64) -> Result<Estimate> 
 /// As [`efficiency`].
 pub fn marginal_efficiency_stein_form(activation: &Activation, q: f64) -> Result<Estimate> {
     let q = error::positive("variance", q)?;
+    homogeneous_representable(activation)?;
     let r = expect(activation, q, 0.0, |z| {
         let d = activation.derivative(z);
         d * d + activation.value(z) * activation.second_derivative(z)
@@ -279,6 +299,7 @@ pub fn marginal_efficiency_stein_form(activation: &Activation, q: f64) -> Result
 /// As [`efficiency`].
 pub fn backward_efficiency(activation: &Activation, q: f64) -> Result<Estimate> {
     let q = error::positive("variance", q)?;
+    homogeneous_representable(activation)?;
     let r = expect(activation, q, 0.0, |z| {
         let d = activation.derivative(z);
         d * d
@@ -478,6 +499,24 @@ mod tests {
         // η_sig ≈ 1/(4q) overflows below q ≈ 7e-310: an out-of-range input error, not inf.
         let e = efficiency(&Activation::Sigmoid, 1e-310).unwrap_err();
         assert!(matches!(e, Error::OutOfRange { .. }), "{e}");
+        // Leaky ReLU with α = 1e160: η = (1 + α²)/2 overflows at every q — OutOfRange naming
+        // `slope`, not a NotConverged from an infinite integrand (review of issue #5).
+        let a = Activation::leaky_relu(1e160).unwrap();
+        for q in [1.0, 1e300] {
+            for f in [
+                efficiency,
+                centred_efficiency,
+                marginal_efficiency,
+                backward_efficiency,
+                second_moment,
+            ] {
+                let e = f(&a, q).unwrap_err();
+                assert!(
+                    matches!(&e, Error::OutOfRange { parameters, .. } if parameters == &["slope"]),
+                    "{e}"
+                );
+            }
+        }
     }
 
     #[test]

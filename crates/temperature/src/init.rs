@@ -235,10 +235,10 @@ pub struct MixtureInit {
 }
 
 impl MixtureInit {
-    /// A mixture with normal weight $\lambda\in[0,1]$.
+    /// A mixture with normal weight $\lambda\in\[0,1\]$.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming `weight` (outside $[0,1]$), `sigma` or `half-width`
+    /// [`Error::InvalidParameter`] naming `weight` (outside $\[0,1\]$), `sigma` or `half-width`
     /// (not finite and $> 0$).
     pub fn new(weight: f64, sigma: f64, half_width: f64) -> Result<Self> {
         error::in_range("weight", weight, 0.0, 1.0)?;
@@ -294,7 +294,7 @@ impl MixtureInit {
             f64::NEG_INFINITY,
             f64::INFINITY,
             &[-a, 0.0, a],
-            &QuadOptions::new(1e-12, 1e-300)?,
+            &QuadOptions::new(crate::linear::EVIDENCE_QUAD_REL_TOL, 1e-300)?,
         )
     }
 

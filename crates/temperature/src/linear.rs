@@ -29,21 +29,27 @@
 //! $c_i = a|x_i|$ (zero features drop out; the sign of $x_i$ does not matter). [`UniformSum`]
 //! holds the non-zero $c_i$ and computes:
 //!
-//! - $n_{eff}\le 2$ non-zero features: closed forms, as averages of piecewise polynomials over
-//!   sub-intervals in which every term is non-negative — no cancellation at any ratio
-//!   $c_1/c_2$, $|y|/c$;
-//! - $3 \le n_{eff}\le 20$ (MAE): the exact vertex sum
-//!   $$\mathbb E|S-y| = \frac{1}{2^n\prod_ic_i\,(n+1)!}\sum_{\varepsilon\in\{\pm1\}^n}\Big(\prod_i\varepsilon_i\Big)
-//!   \,|b_\varepsilon-y|\,(b_\varepsilon-y)^n,\qquad b_\varepsilon = \sum_i\varepsilon_ic_i,$$
-//!   (iterate $\mathbb E_{V}\psi(z+V) = [\psi^{(-1)}(z+c)-\psi^{(-1)}(z-c)]/(2c)$ with the $n$-th
-//!   antiderivative $|z|z^n/(n+1)!$ of $|z|$). The sum cancels; its rounding error is bounded
-//!   at run time and the result is refused ([`Error::OutOfRange`] naming `features`) when the
-//!   bound exceeds $10^{-10}$ relative (very unequal $|x_i|$), except at $n_{eff} = 3$, where
-//!   the exact density quadrature below takes over;
+//! - MAE, every $n_{eff}\le 20$: with $T = \mathbb E(S-|y|)_+$ and $P = P(S>|y|)$,
+//!   $\mathbb E|S-y| = |y| + 2T$ and $\mathbb E[S;S>|y|] = T + |y|P$, where
+//!   $$T = \frac{\sum_{\varepsilon:\,d_\varepsilon>0}\big(\prod_i\varepsilon_i\big)\,d_\varepsilon^{n+1}}{2^n(n+1)!\prod_ic_i},\qquad
+//!   P = \frac{\sum_{\varepsilon:\,d_\varepsilon>0}\big(\prod_i\varepsilon_i\big)\,d_\varepsilon^{n}}{2^n\,n!\prod_ic_i},\qquad
+//!   d_\varepsilon = \sum_i\varepsilon_ic_i - |y|$$
+//!   (iterate $\mathbb E_{V}\psi(w+V) = [\psi^{(-1)}(w+c)-\psi^{(-1)}(w-c)]/(2c)$ with the
+//!   antiderivatives of $(s-|y|)_+$ and $\mathbf 1\{s>|y|\}$). Only vertices beyond $|y|$ enter:
+//!   near the edge of the support a single term, a closed form. Each $d_\varepsilon$ is a
+//!   compensated sum in the original units kept in double-double, and the sums run in
+//!   double-double, so they lose nothing to cancellation unless the $|x_i|$ span about
+//!   $10^{16}$; a run-time bound is checked. When it fails ($\max|x_i|/\min|x_i|$ extreme):
+//!   $n_{eff} = 2$ uses the stable two-term form (averages of piecewise polynomials over
+//!   sub-intervals in which every term is non-negative; the one-term law when $c_2$ is below
+//!   half an ulp of $|y|$), $n_{eff} = 3$ the exact density quadrature below, and
+//!   $n_{eff}\ge4$ is refused ([`Error::OutOfRange`] naming `features`, the failing bound in
+//!   the message) beyond $10^{-10}$ relative;
 //! - $n_{eff}\le 3$ (CE, and the MAE fallback): the exact density of $S$ (a box, a trapezoid,
-//!   or the window average of the trapezoid, all evaluated as sums of non-negative terms),
-//!   integrated against the loss by double-exponential quadrature with break points at every
-//!   kink of the density (relative tolerance $10^{-13}$). CE with $n_{eff}\ge4$ non-zero
+//!   or the window average of the trapezoid — the trapezoid itself when $c_3$ is below half an
+//!   ulp — all evaluated as sums of non-negative terms), integrated against the loss by
+//!   double-exponential quadrature with break points at every kink of the density (relative
+//!   tolerance [`EXACT_QUAD_REL_TOL`]). CE with $n_{eff}\ge4$ non-zero
 //!   features under uniform init is refused with [`Error::OutOfRange`] naming `features`: the
 //!   issue's $10^{-8}$ cannot be guaranteed there (use [`ce_uniform_small_scale_temperature`]
 //!   for the $O(v)$ asymptote, T19).
@@ -57,6 +63,7 @@ use std::f64::consts::PI;
 use thermocheck_numerics::error::{self, Error, Result};
 use thermocheck_numerics::quad::{self, QuadOptions};
 use thermocheck_numerics::special::{normal_pdf, normal_sf};
+use thermocheck_numerics::sum::{CompensatedSum, two_sum};
 
 /// The energy $e$ and temperature $t$ of one sample (T10), or their data averages $E$, $T$.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,8 +85,31 @@ pub const MAX_UNIFORM_CE_FEATURES: usize = 3;
 /// Relative rounding bound above which the MAE vertex sum is refused.
 const VERTEX_REL_BOUND: f64 = 1e-10;
 
-/// Relative tolerance of the density quadratures.
-const DENSITY_REL_TOL: f64 = 1e-13;
+// Quadrature tolerances of the crate's per-sample results, one per purpose (the efficiencies
+// keep theirs, `efficiency::REL_TOL`, beside the estimates they return).
+
+/// Relative tolerance of the quadratures that *are* a library result promised to $10^{-12}$
+/// (the exact uniform density here; $F$, $G$ in [`crate::logistic`]): a decade below the
+/// promise, so the promise holds with the cross-checked estimate's safety factor.
+pub const EXACT_QUAD_REL_TOL: f64 = 1e-13;
+
+/// Relative tolerance of reference quadratures used as evidence (AD of $E(\sigma)$, entropies
+/// $-\int p\ln p$, mean-field corrections): the claims compare against them with their own
+/// error estimate as the tolerance, so any level works; $10^{-12}$ keeps them cheap and far
+/// below the Monte Carlo tolerances they sit beside.
+pub const EVIDENCE_QUAD_REL_TOL: f64 = 1e-12;
+
+/// Relative tolerance per nesting level of the softmax ($K = 3$) expectations: the outer
+/// integrand carries the inner error, so the result is good to about twice this; $10^{-10}$
+/// costs about a tenth of $10^{-12}$'s evaluations in the nested rule.
+pub const SOFTMAX_QUAD_REL_TOL: f64 = 1e-10;
+
+const DENSITY_REL_TOL: f64 = EXACT_QUAD_REL_TOL;
+
+/// Rounding bound below which the vertex sum is accepted at $n_{eff}\le3$, where an exact
+/// fallback that does not cancel exists (two-term form, density quadrature): the level of
+/// those fallbacks, so the vertex sum is never the less accurate route.
+const EXACT_FORM_REL_TOL: f64 = DENSITY_REL_TOL;
 
 /// $\lVert x\rVert$ without overflow or underflow of the squares.
 pub fn norm(x: &[f64]) -> f64 {
@@ -107,12 +137,9 @@ fn validate(features: &[f64], target: f64, loss: Loss) -> Result<()> {
     error::count_at_least("features", features.len(), 1)?;
     error::all_finite("features", features)?;
     error::finite("target", target)?;
-    if loss == Loss::CrossEntropy && target != 1.0 && target != -1.0 {
-        return Err(Error::Parse {
-            parameter: "target".to_owned(),
-            expected: "a binary cross-entropy label, -1 or 1".to_owned(),
-            text: thermocheck_numerics::error::fmt_number(target),
-        });
+    if loss == Loss::CrossEntropy {
+        // A binary cross-entropy label.
+        error::one_of("target", target, &[-1.0, 1.0])?;
     }
     Ok(())
 }
@@ -126,15 +153,17 @@ fn validate(features: &[f64], target: f64, loss: Loss) -> Result<()> {
 /// $S = n\,h(\vartheta)$ the entropy in nats. Conventions: MSE without ½; cross entropy binary with
 /// labels $\pm1$ (its $e$, $t$ do not depend on the label, T18).
 ///
-/// Accuracy: relative error below $10^{-12}$ (MSE and MAE normal: a few ulps; CE: the quadrature
-/// of [`crate::logistic`] and of the exact uniform law; MAE uniform with $\le3$ non-zero
-/// features), whenever the result is a normal `f64`; MAE uniform with 4–20 non-zero features:
-/// below the vertex sum's run-time rounding bound, at most $10^{-10}$ (else an error). Tails underflow gracefully
-/// (MAE's $t\propto e^{-y^2/2s^2}$ returns the correctly rounded tiny value or 0).
+/// Accuracy, whenever the result is a normal `f64`: MSE and MAE under normal init, a few ulps;
+/// CE (the quadratures of [`crate::logistic`] and of the exact uniform law) and MAE uniform
+/// with $\le3$ non-zero features, below $10^{-12}$ relative (in practice a few ulps for MAE:
+/// the double-double vertex sums); MAE uniform with 4–20 non-zero features, below the vertex
+/// sum's run-time rounding bound, which must be at most $10^{-10}$ (else an error; a few ulps
+/// unless the $|x_i|$ span many decades). Tails underflow gracefully (MAE's
+/// $t\propto e^{-y^2/2s^2}$ returns the correctly rounded tiny value or 0).
 ///
 /// # Errors
 /// - [`Error::InvalidParameter`] naming `features` (empty, or `features[i]` not finite) or
-///   `target` (not finite); [`Error::Parse`] naming `target` for a CE label other than ±1;
+///   `target` (not finite, or a CE label other than ±1);
 /// - [`Error::OutOfRange`] naming `scale`, `features` and `target` if the result overflows, and
 ///   naming `features` when the uniform-init MAE or CE cannot be computed exactly to $10^{-10}$
 ///   (see the module docs: CE with more than 3, MAE with more than 20 non-zero features).
@@ -149,6 +178,43 @@ fn validate(features: &[f64], target: f64, loss: Loss) -> Result<()> {
 /// # Ok::<(), thermocheck_numerics::Error>(())
 /// ```
 pub fn sample_thermo(loss: Loss, init: Init, features: &[f64], target: f64) -> Result<Thermo> {
+    let th = sample_thermo_unchecked(loss, init, features, target)?;
+    Ok(Thermo {
+        energy: finite_or(th.energy, "the energy e overflows f64")?,
+        temperature: finite_or(th.temperature, "the temperature t overflows f64")?,
+    })
+}
+
+/// The per-sample energy $e$ of [`sample_thermo`] alone: it is an error only if $e$ itself is
+/// not representable (the temperature may overflow, e.g. MSE with a huge scale, without
+/// affecting it).
+///
+/// # Errors
+/// As [`sample_thermo`], the overflow check applying to $e$ only.
+pub fn sample_energy(loss: Loss, init: Init, features: &[f64], target: f64) -> Result<f64> {
+    let th = sample_thermo_unchecked(loss, init, features, target)?;
+    finite_or(th.energy, "the energy e overflows f64")
+}
+
+/// The per-sample temperature $t$ of [`sample_thermo`] alone: it is an error only if $t$
+/// itself is not representable (e.g. MSE at $|y| = 10^{200}$: $e = y^2 + s^2$ overflows but
+/// $t = 2s^2/n$ does not).
+///
+/// # Errors
+/// As [`sample_thermo`], the overflow check applying to $t$ only.
+pub fn sample_temperature(loss: Loss, init: Init, features: &[f64], target: f64) -> Result<f64> {
+    let th = sample_thermo_unchecked(loss, init, features, target)?;
+    finite_or(th.temperature, "the temperature t overflows f64")
+}
+
+/// [`sample_thermo`] without the final overflow checks: a field may be $+\infty$ when its value
+/// exceeds `f64::MAX` (never NaN).
+fn sample_thermo_unchecked(
+    loss: Loss,
+    init: Init,
+    features: &[f64],
+    target: f64,
+) -> Result<Thermo> {
     validate(features, target, loss)?;
     let n = features.len();
     let a = init.scale();
@@ -158,9 +224,9 @@ pub fn sample_thermo(loss: Loss, init: Init, features: &[f64], target: f64) -> R
                 InitKind::Normal => a * norm(features),
                 InitKind::Uniform => a * norm(features) / 3f64.sqrt(),
             };
-            mse_sample(sd, target, n)
+            Ok(mse_thermo(sd, target, n))
         }
-        (Loss::Mae, InitKind::Normal) => mae_normal_sample(a * norm(features), target, n),
+        (Loss::Mae, InitKind::Normal) => Ok(mae_normal_thermo(a * norm(features), target, n)),
         (Loss::Mae, InitKind::Uniform) => {
             let sum = UniformSum::new(a, features)?;
             sum.mae(target, n)
@@ -176,12 +242,20 @@ pub fn sample_thermo(loss: Loss, init: Init, features: &[f64], target: f64) -> R
 /// # Errors
 /// [`Error::OutOfRange`] if $e$ overflows.
 pub fn mse_sample(prediction_sd: f64, y: f64, n: usize) -> Result<Thermo> {
-    let q = finite_or(prediction_sd * prediction_sd, "v·r² overflows f64")?;
-    let energy = finite_or(y * y + q, "y² + v·r² overflows f64")?;
+    let th = mse_thermo(prediction_sd, y, n);
     Ok(Thermo {
-        energy,
-        temperature: 2.0 * q / n as f64,
+        energy: finite_or(th.energy, "y² + v·r² overflows f64")?,
+        temperature: finite_or(th.temperature, "2v·r²/n overflows f64")?,
     })
+}
+
+/// [`mse_sample`] unchecked: $+\infty$ where a value overflows.
+fn mse_thermo(sd: f64, y: f64, n: usize) -> Thermo {
+    Thermo {
+        energy: y * y + sd * sd,
+        // 2·sd·(sd/n): no spurious overflow of sd² when 2sd²/n is representable.
+        temperature: 2.0 * sd * (sd / n as f64),
+    }
 }
 
 /// $L(u) = \phi(u) - u\,\Phi(-u) = \mathbb E(Z-u)_+$ for $u \ge 0$ (the normal loss function).
@@ -209,23 +283,27 @@ fn normal_loss_function(u: f64) -> f64 {
 /// # Errors
 /// [`Error::OutOfRange`] if $e$ overflows.
 pub fn mae_normal_sample(s: f64, y: f64, n: usize) -> Result<Thermo> {
+    let th = mae_normal_thermo(s, y, n);
+    Ok(Thermo {
+        energy: finite_or(th.energy, "s·g(y/s) overflows f64")?,
+        temperature: finite_or(th.temperature, "2s·φ(y/s)/n overflows f64")?,
+    })
+}
+
+/// [`mae_normal_sample`] unchecked: $+\infty$ where a value overflows.
+fn mae_normal_thermo(s: f64, y: f64, n: usize) -> Thermo {
     let ay = y.abs();
     if s == 0.0 {
-        return Ok(Thermo {
+        return Thermo {
             energy: ay,
             temperature: 0.0,
-        });
+        };
     }
     let u = ay / s;
-    let energy = finite_or(
-        ay + 2.0 * s * normal_loss_function(u),
-        "s·g(y/s) overflows f64",
-    )?;
-    let temperature = 2.0 * s * normal_pdf(u) / n as f64;
-    Ok(Thermo {
-        energy,
-        temperature,
-    })
+    Thermo {
+        energy: ay + 2.0 * s * normal_loss_function(u),
+        temperature: 2.0 * s * (normal_pdf(u) / n as f64),
+    }
 }
 
 /// Binary cross entropy under normal init, per sample (T18), exact:
@@ -252,12 +330,19 @@ pub fn ce_normal_sample(s: f64, n: usize) -> Result<Thermo> {
 pub struct UniformSum {
     /// $\Lambda = \sum c_i$ (0 if every feature is 0).
     total: f64,
+    /// $c_i = a|x_i|$ in the original units, descending (for the vertex sums, which need the
+    /// distances $\sum\pm c_i - |y|$ without the rounding of $c_i/\Lambda$).
+    scales: Vec<f64>,
     /// $c_i/\Lambda$, descending.
     weights: Vec<f64>,
 }
 
 impl UniformSum {
     /// The law of $\sum_i a\,x_i\,U_i$.
+    ///
+    /// Terms with $c_i/\Lambda$ below the smallest subnormal (e.g. $|x_i| = 10^{-200}$ beside
+    /// $10^{200}$) are dropped: they change every moment by less than $10^{-308}$ relative, and
+    /// a zero weight would make the box and trapezoid densities divide by zero.
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `scale` ($a$ not finite and $> 0$) or `features`
@@ -273,8 +358,13 @@ impl UniformSum {
             .collect();
         let total = finite_or(c.iter().sum(), "a·Σ|x_i| overflows f64")?;
         c.sort_by(|p, q| q.total_cmp(p));
+        c.retain(|&v| v / total > 0.0);
         let weights = c.iter().map(|&v| v / total).collect();
-        Ok(UniformSum { total, weights })
+        Ok(UniformSum {
+            total,
+            scales: c,
+            weights,
+        })
     }
 
     /// The number of non-zero terms.
@@ -290,44 +380,112 @@ impl UniformSum {
 
     /// $\mathbb E|S - y|$ and $\mathbb E[S\,\mathbf 1\{S>|y|\}]$, exact (see module docs).
     ///
+    /// Both come from the tail $T = \mathbb E(S-|y|)_+$ and $P = P(S > |y|)$:
+    /// $\mathbb E|S-y| = |y| + 2T$ (as $\mathbb ES = 0$) and $\mathbb E[S;S>|y|] = T + |y|P$,
+    /// with $T$, $P$ the vertex sums over the vertices beyond $|y|$ only (module docs).
+    /// Near the edge of the support only the vertex $\sum c_i$ is beyond $|y|$ and the sums are
+    /// one closed-form term; the distances $d = \sum\pm c_i - |y|$ are formed in double-double
+    /// arithmetic in the original units, so they carry no cancellation.
+    ///
     /// # Errors
     /// [`Error::OutOfRange`] naming `features` beyond [`MAX_UNIFORM_MAE_FEATURES`] non-zero
-    /// terms or when the vertex sum's rounding bound exceeds $10^{-10}$ relative at $n \ge 4$.
+    /// terms or, at $n\ge4$ non-zero terms, when the vertex sum's run-time rounding bound on
+    /// either result exceeds $10^{-10}$ relative (at $n\le3$ the stable two-term form or the
+    /// density quadrature take over instead); quadrature errors of that
+    /// fallback.
     pub fn mean_abs_deviation(&self, y: f64) -> Result<(f64, f64)> {
         let ay = y.abs();
-        let lam = self.total;
-        if self.weights.is_empty() || ay >= lam {
-            // S never crosses y: |S − y| = |y| − sign(y) S, and E S = 0.
+        let n = self.scales.len();
+        if n == 0 {
             return Ok((ay, 0.0));
         }
-        let z = ay / lam;
-        let (e, m) = match self.weights.as_slice() {
-            [_] => {
-                // Box on [−1, 1]: E|U − z| = (z² + 1)/2, E[U; U > z] = (1 − z²)/4.
-                ((z * z + 1.0) / 2.0, (1.0 - z) * (1.0 + z) / 4.0)
-            }
-            &[c1, c2] => two_term_mad(c1, c2, z),
-            // At n = 3 the density quadrature is the fallback, so the vertex sum is used only
-            // when its bound is at the quadrature's level.
-            w => match vertex_mad(
-                w,
-                z,
-                if w.len() == 3 {
-                    1e-13
-                } else {
-                    VERTEX_REL_BOUND
-                },
-            ) {
-                Ok(v) => v,
-                // Very unequal |x_i|: the exact density quadrature does not cancel.
-                Err(_) if w.len() == 3 => (
-                    self.density_expectation(|u| (u - z).abs(), &[z])?,
-                    self.density_expectation(|u| if u > z { u } else { 0.0 }, &[z])?,
+        if n > MAX_UNIFORM_MAE_FEATURES {
+            return Err(Error::out_of_range(
+                &["features"],
+                format!(
+                    "{n} non-zero features: the exact uniform-init MAE is evaluated for at most \
+                     {MAX_UNIFORM_MAE_FEATURES} (2^n vertices)"
                 ),
-                Err(e) => return Err(e),
-            },
+            ));
+        }
+        // Σc_i − |y| compensated: S never exceeds |y| when it is ≤ 0, and then
+        // |S − y| = |y| − sign(y) S with E S = 0.
+        let edge: CompensatedSum = self.scales.iter().copied().chain([-ay]).collect();
+        if edge.value() <= 0.0 {
+            return Ok((ay, 0.0));
+        }
+        // Work with Λ in [1, 2) by an exact power-of-two scaling.
+        let k = binary_exponent(self.total);
+        let c: Vec<f64> = self.scales.iter().map(|&v| ldexp(v, -k)).collect();
+        let z = ldexp(ay, -k);
+        let tail = vertex_tail(&c, z)?;
+        let e = z + 2.0 * tail.tail;
+        let m = tail.tail + z * tail.probability;
+        let bound_e = 2.0 * tail.tail_bound + f64::EPSILON * e;
+        let bound_m = tail.tail_bound + z * tail.probability_bound + 2.0 * f64::EPSILON * m;
+        let limit = if n <= 3 {
+            EXACT_FORM_REL_TOL
+        } else {
+            VERTEX_REL_BOUND
+        };
+        if bound_e <= limit * e && bound_m <= limit * m {
+            return Ok((ldexp(e, k), ldexp(m.max(0.0), k)));
+        }
+        let lam = self.total;
+        let zn = ay / lam;
+        let (e, m) = match self.weights.as_slice() {
+            &[c1, c2] => two_term_mad(c1, c2, zn),
+            // Very unequal |x_i|: the exact density quadrature does not cancel.
+            [_, _, _] => self.density_tail_mad(zn)?,
+            _ => {
+                let (what, bound, value) = if bound_e > limit * e {
+                    ("E|ŷ − y|", bound_e, e)
+                } else {
+                    ("E[ŷ; ŷ > |y|]", bound_m, m)
+                };
+                return Err(Error::out_of_range(
+                    &["features"],
+                    format!(
+                        "the exact uniform-init MAE vertex sum over {n} features cancels beyond \
+                         double-double precision: rounding bound of {what} is {:.1e} relative > \
+                         {VERTEX_REL_BOUND:e} (the |x_i| span {:.1e}; the sum cancels when they are \
+                         very unequal)",
+                        bound / value,
+                        self.scales[0] / self.scales[n - 1]
+                    ),
+                ));
+            }
         };
         Ok((lam * e, lam * m))
+    }
+
+    /// The $n_{eff} = 3$ fallback of [`UniformSum::mean_abs_deviation`], in units of $\Lambda$:
+    /// $T = \int_z^1(u-z)p(u)\,du$ and $\int_z^1 u\,p(u)\,du$ against the exact density $p$,
+    /// over the tail only. $T$ gets the absolute floor $\tfrac12\,$[`DENSITY_REL_TOL`]$\,z$,
+    /// because the energy is $z + 2T$.
+    fn density_tail_mad(&self, z: f64) -> Result<(f64, f64)> {
+        let kinks: Vec<f64> = self
+            .kinks()
+            .into_iter()
+            .filter(|&k| z < k && k < 1.0)
+            .collect();
+        let tail = quad::integrate(
+            |u: f64| (u - z) * self.density(u),
+            z,
+            1.0,
+            &kinks,
+            &QuadOptions::new(DENSITY_REL_TOL, DENSITY_REL_TOL * z / 2.0)?,
+        )?
+        .value;
+        let m = quad::integrate(
+            |u: f64| u * self.density(u),
+            z,
+            1.0,
+            &kinks,
+            &QuadOptions::new(DENSITY_REL_TOL, 0.0)?,
+        )?
+        .value;
+        Ok((z + 2.0 * tail, m))
     }
 
     /// Per-sample MAE $(e, t)$ under uniform init: $e = \mathbb E|S-y|$ and
@@ -348,7 +506,7 @@ impl UniformSum {
     /// Per-sample binary cross entropy $(e, t)$ under uniform init:
     /// $e = \mathbb E\operatorname{softplus}(S)$ and $t = \mathbb E[S\tanh(S/2)]/(2n)$ (the virial
     /// form $\mathbb E[S\operatorname{sig}(S)]/n$ with $\mathbb E S = 0$ subtracted, so that the
-    /// integrand is non-negative). Exact law, quadrature to $10^{-13}$.
+    /// integrand is non-negative). Exact law, quadrature to [`EXACT_QUAD_REL_TOL`].
     ///
     /// # Errors
     /// [`Error::OutOfRange`] naming `features` beyond [`MAX_UNIFORM_CE_FEATURES`] non-zero terms.
@@ -382,6 +540,11 @@ impl UniformSum {
                 // (1/2c₃)∫_{u−c₃}^{u+c₃} p₂: p₂ is linear between its kinks, so each piece is
                 // integrated exactly by the trapezoid rule.
                 let (lo, hi) = (u - c3, u + c3);
+                if hi == lo {
+                    // c₃ below half an ulp of u: the window average is the trapezoid itself
+                    // (the c₃ → 0 limit), exact to ε.
+                    return trapezoid_density(c1, c2, u);
+                }
                 let mut cuts = vec![lo, hi];
                 cuts.extend(
                     [-(c1 + c2), -(c1 - c2), c1 - c2, c1 + c2]
@@ -501,6 +664,18 @@ fn piecewise_mean(
 /// $\mathbb E|S - z|$ and $\mathbb E[S;S>z]$ for $S = c_1U_1 + c_2U_2$, $z\ge0$: the average over
 /// $V_2 = c_2U_2$ of the one-term closed forms, piece by piece (every mean non-negative).
 fn two_term_mad(c1: f64, c2: f64, z: f64) -> (f64, f64) {
+    if z - c2 == z + c2 {
+        // c₂ below half an ulp of z: the window average is the one-term law at z to within
+        // ε (the window cannot even be represented; averaging over it would divide 0 by 0).
+        return if z < c1 {
+            (
+                (z * z + c1 * c1) / (2.0 * c1),
+                (c1 - z) * (c1 + z) / (4.0 * c1),
+            )
+        } else {
+            (z, 0.0)
+        };
+    }
     // h₁(w) = E|c₁U − w|: |w| outside [−c₁, c₁], (w² + c₁²)/(2c₁) inside.
     let e = piecewise_mean(
         z - c2,
@@ -525,83 +700,187 @@ fn two_term_mad(c1: f64, c2: f64, z: f64) -> (f64, f64) {
     (e, m)
 }
 
-/// The vertex sums for $\mathbb E|S-z|$ and $\mathbb E[S;S>z]$ (weights $c_i$ with
-/// $\sum c_i = 1$, $0\le z<1$), with a running rounding bound.
-fn vertex_mad(c: &[f64], z: f64, rel_bound: f64) -> Result<(f64, f64)> {
-    let n = c.len();
-    if n > MAX_UNIFORM_MAE_FEATURES {
-        return Err(Error::out_of_range(
-            &["features"],
-            format!(
-                "{n} non-zero features: the exact uniform-init MAE is evaluated for at most \
-                 {MAX_UNIFORM_MAE_FEATURES} (2^n vertices)"
-            ),
-        ));
-    }
-    let prod: f64 = c.iter().product();
-    let mut fact_n = 1.0_f64;
-    for k in 2..=n {
-        fact_n *= k as f64;
-    }
-    let fact_n1 = fact_n * (n + 1) as f64;
-    // Neumaier sums of the signed terms and of their magnitudes (for the bound).
-    let (mut se, mut ce, mut ae, mut be) = (0.0, 0.0, 0.0, 0.0);
-    let (mut sm, mut cm, mut am, mut bm) = (0.0, 0.0, 0.0, 0.0);
-    let np = n as i32;
-    // |δd| ≤ (n + 1)ε (Σc + z) ≤ 2(n + 1)ε for d = b − z.
-    let dd = 2.0 * (n + 1) as f64 * f64::EPSILON;
-    for bits in 0..(1u64 << n) {
-        let mut b = 0.0;
-        let mut sign = 1.0;
-        for (i, &ci) in c.iter().enumerate() {
-            if bits >> i & 1 == 1 {
-                b -= ci;
-                sign = -sign;
-            } else {
-                b += ci;
-            }
-        }
-        let d = b - z;
-        let ad = d.abs();
-        let dn = d.powi(np);
-        let te = sign * ad * dn / fact_n1;
-        neumaier(&mut se, &mut ce, te);
-        ae += te.abs();
-        be += (n + 1) as f64 * ad.powi(np) * dd / fact_n1;
-        if d > 0.0 {
-            let tm = sign * (d * dn / fact_n1 + z * dn / fact_n);
-            neumaier(&mut sm, &mut cm, tm);
-            am += tm.abs();
-            bm += ((n + 1) as f64 * dn / fact_n1 + z * np as f64 * d.powi(np - 1) / fact_n) * dd;
-        }
-    }
-    let k = 1.0 / (2f64.powi(np) * prod);
-    let e = (se + ce) * k;
-    let m = (sm + cm) * k;
-    let gamma = (n as f64 + 4.0) * f64::EPSILON;
-    let bound_e = k * (be + gamma * ae);
-    let bound_m = k * (bm + gamma * am);
-    if !(bound_e <= rel_bound * e.abs() && bound_m <= rel_bound * m.abs()) {
-        return Err(Error::out_of_range(
-            &["features"],
-            format!(
-                "the exact uniform-init MAE vertex sum over {n} features cancels too much \
-                 (rounding bound {:.1e} relative > {rel_bound:e}): the |x_i| are too unequal",
-                bound_e / e.abs()
-            ),
-        ));
-    }
-    Ok((e, m.max(0.0)))
+/// $2^e$ for $|e|\le 1023$ (exact).
+fn pow2(e: i32) -> f64 {
+    f64::from_bits(((1023 + e.clamp(-1022, 1023)) as u64) << 52)
 }
 
-fn neumaier(sum: &mut f64, comp: &mut f64, x: f64) {
-    let t = *sum + x;
-    if sum.abs() >= x.abs() {
-        *comp += (*sum - t) + x;
-    } else {
-        *comp += (x - t) + *sum;
+/// $x\,2^e$, exact unless the result overflows or is subnormal.
+fn ldexp(mut x: f64, mut e: i32) -> f64 {
+    while e > 1000 {
+        x *= pow2(1000);
+        e -= 1000;
     }
-    *sum = t;
+    while e < -1000 {
+        x *= pow2(-1000);
+        e += 1000;
+    }
+    x * pow2(e)
+}
+
+/// The $e$ with $2^e\le x<2^{e+1}$ for a positive normal $x$ (subnormal $x$: $-1022$).
+fn binary_exponent(x: f64) -> i32 {
+    (((x.to_bits() >> 52) & 0x7ff) as i32 - 1023).max(-1022)
+}
+
+/// A double-double number $h + l$: about 106 significant bits (Dekker; Bailey's QD
+/// "sloppy" operations, relative error a few $\varepsilon^2$ per operation).
+#[derive(Debug, Clone, Copy)]
+struct DoubleDouble(f64, f64);
+
+impl DoubleDouble {
+    fn from_sum(a: f64, b: f64) -> Self {
+        let (h, l) = two_sum(a, b);
+        DoubleDouble(h, l)
+    }
+    fn add(self, o: Self) -> Self {
+        let (h, l) = two_sum(self.0, o.0);
+        Self::from_sum(h, l + self.1 + o.1)
+    }
+    fn mul(self, o: Self) -> Self {
+        let p = self.0 * o.0;
+        // TwoProduct by fused multiply-add: p + e = self.0·o.0 exactly.
+        let e = self.0.mul_add(o.0, -p) + (self.0 * o.1 + self.1 * o.0);
+        Self::from_sum(p, e)
+    }
+    /// Multiplication by a power of two: exact.
+    fn scale(self, s: f64) -> Self {
+        DoubleDouble(self.0 * s, self.1 * s)
+    }
+    fn neg(self) -> Self {
+        DoubleDouble(-self.0, -self.1)
+    }
+    fn value(self) -> f64 {
+        self.0 + self.1
+    }
+}
+
+/// $x\prod_i f_i$ without spurious overflow or underflow of the partial products.
+fn scaled_product(x: f64, factors: impl IntoIterator<Item = f64>) -> f64 {
+    let (mut m, mut k) = (x, 0i32);
+    for f in factors {
+        m *= f;
+        if m == 0.0 || !m.is_finite() {
+            return m;
+        }
+        let e = binary_exponent(m.abs());
+        m = ldexp(m, -e);
+        k += e;
+    }
+    ldexp(m, k)
+}
+
+/// The vertex tail sums of $S = \sum_i c_iU_i$ beyond $z\ge0$, with their rounding bounds.
+#[derive(Debug, Clone, Copy)]
+struct VertexTail {
+    /// $T = \mathbb E(S - z)_+$.
+    tail: f64,
+    /// Bound on the rounding error of `tail`.
+    tail_bound: f64,
+    /// $P = P(S > z)$.
+    probability: f64,
+    /// Bound on the rounding error of `probability`.
+    probability_bound: f64,
+}
+
+/// $T = \mathbb E(S-z)_+$ and $P = P(S>z)$ for $S = \sum_ic_iU_i$, $U_i\sim\mathcal U(-1,1)$,
+/// by the vertex sums over the vertices beyond $z$ only:
+///
+/// $$T = \frac{\sum_{\varepsilon:\,d_\varepsilon>0}\big(\prod_i\varepsilon_i\big)\,d_\varepsilon^{n+1}}{2^n(n+1)!\prod_ic_i},\qquad
+///   P = \frac{\sum_{\varepsilon:\,d_\varepsilon>0}\big(\prod_i\varepsilon_i\big)\,d_\varepsilon^{n}}{2^n\,n!\prod_ic_i},\qquad
+///   d_\varepsilon = \sum_i\varepsilon_ic_i - z,$$
+///
+/// (iterate $\mathbb E_U\psi(w + cU) = [\psi^{(-1)}(w+c) - \psi^{(-1)}(w-c)]/(2c)$ with the
+/// antiderivatives $(s-z)_+^{k+1}/(k+1)!$ of $(s-z)_+$ and $(s-z)_+^{k}/k!$ of
+/// $\mathbf 1\{s>z\}$). Each $d_\varepsilon$ is formed as a compensated sum kept in
+/// double-double, scaled by the exact power of two nearest $1/d_{max}$, raised to its power and
+/// summed in double-double; the bound adds, per term, $(n+1)$ times the relative error of
+/// $d_\varepsilon$ plus the double-double rounding, and the final roundings. Callers scale so
+/// that $\sum c_i\in[1,2)$.
+fn vertex_tail(c: &[f64], z: f64) -> Result<VertexTail> {
+    let n = c.len();
+    let eps = f64::EPSILON;
+    let eps2 = eps * eps;
+    let lam: f64 = c.iter().sum();
+    let distance = |bits: u64| -> DoubleDouble {
+        let mut s = CompensatedSum::new();
+        for (i, &ci) in c.iter().enumerate() {
+            s.add(if bits >> i & 1 == 1 { -ci } else { ci });
+        }
+        s.add(-z);
+        let (h, l) = s.parts();
+        DoubleDouble::from_sum(h, l)
+    };
+    // The all-plus vertex is the farthest: scale every d by 2^{-j} ≈ 1/d_max (exact).
+    let d_max = distance(0).value();
+    if d_max <= 0.0 {
+        return Ok(VertexTail {
+            tail: 0.0,
+            tail_bound: 0.0,
+            probability: 0.0,
+            probability_bound: 0.0,
+        });
+    }
+    let j = binary_exponent(d_max).max(-1000);
+    let inv = pow2(-j);
+    // Error of a compensated d: the compensation's own roundings, ≤ (n+2)²ε²(Σc + z), plus
+    // the double-double normalisation.
+    let delta_abs = ((n + 2) * (n + 2)) as f64 * eps2 * (lam + z);
+    let (mut st, mut sp) = (DoubleDouble(0.0, 0.0), DoubleDouble(0.0, 0.0));
+    let (mut at, mut ap, mut bt, mut bp) = (0.0, 0.0, 0.0, 0.0);
+    let mut count = 0.0;
+    for bits in 0..(1u64 << n) {
+        let d = distance(bits);
+        if d.0 <= 0.0 {
+            continue;
+        }
+        count += 1.0;
+        let rel_d = delta_abs / d.0 + eps2;
+        let ds = d.scale(inv);
+        let mut pw = ds;
+        for _ in 1..n {
+            pw = pw.mul(ds);
+        }
+        let pw1 = pw.mul(ds);
+        let odd = bits.count_ones() % 2 == 1;
+        st = st.add(if odd { pw1.neg() } else { pw1 });
+        sp = sp.add(if odd { pw.neg() } else { pw });
+        let (t1, t0) = (pw1.0.abs(), pw.0.abs());
+        at += t1;
+        ap += t0;
+        bt += t1 * ((n + 1) as f64 * rel_d + 4.0 * (n + 1) as f64 * eps2);
+        bp += t0 * (n as f64 * rel_d + 4.0 * n as f64 * eps2);
+    }
+    // Sloppy double-double additions: ≤ 4ε² of the running magnitude each.
+    let (ts, ps) = (st.value(), sp.value());
+    let ts_bound = bt + 4.0 * count * eps2 * at + eps * ts.abs();
+    let ps_bound = bp + 4.0 * count * eps2 * ap + eps * ps.abs();
+    // T = ts·2^{j(n+1)} / (2^n (n+1)! Πc) = ts·2^j·Π(2^j/c_i) / (2^n (n+1)!), one rounding per
+    // factor.
+    let mut fact = 1.0_f64;
+    for i in 2..=n {
+        fact *= i as f64;
+    }
+    let r = pow2(j);
+    let factor_p = scaled_product(1.0 / (pow2(n as i32) * fact), c.iter().map(|&ci| r / ci));
+    let factor_t = factor_p * r / (n + 1) as f64;
+    let gamma = (2 * n + 6) as f64 * eps;
+    let tail = ts * factor_t;
+    let probability = ps * factor_p;
+    let (tail_bound, probability_bound) = if factor_p.is_finite() {
+        (
+            ts_bound * factor_t * (1.0 + gamma) + gamma * tail.abs(),
+            ps_bound * factor_p * (1.0 + gamma) + gamma * probability.abs(),
+        )
+    } else {
+        (f64::INFINITY, f64::INFINITY)
+    };
+    Ok(VertexTail {
+        tail,
+        tail_bound,
+        probability,
+        probability_bound,
+    })
 }
 
 // ------------------------------------------------------------------------------------------
@@ -638,6 +917,31 @@ pub fn mse_energy(moments: &DataMoments, variance: f64) -> f64 {
 /// $v = \lambda\sigma^2 + (1-\lambda)a^2/3$.
 pub fn mse_temperature(moments: &DataMoments, variance: f64) -> f64 {
     2.0 * variance * moments.mean_second_moment()
+}
+
+/// MSE energy of a block-mixed init (T13) as a function of its two scales, generic for AD:
+/// $E = \mathbb Ey^2 + \sigma^2\sum_{i\in\mathcal I_N}M_{ii} + \tfrac{a^2}3\sum_{i\in\mathcal I_U}M_{ii}$
+/// (`normal_mask[i]` true for the normal block).
+///
+/// # Errors
+/// [`Error::DimensionMismatch`] naming `normal` if the mask's length is not $n$.
+pub fn block_mixed_mse_energy<D: DualNum<Primitive = f64> + Copy>(
+    moments: &DataMoments,
+    normal_mask: &[bool],
+    sigma: D,
+    half_width: D,
+) -> Result<D> {
+    error::length("normal", normal_mask.len(), moments.dimension())?;
+    let (mut sn, mut su) = (0.0, 0.0);
+    for (i, &is_normal) in normal_mask.iter().enumerate() {
+        let m = moments.second_moment()[(i, i)];
+        if is_normal {
+            sn += m;
+        } else {
+            su += m;
+        }
+    }
+    Ok(sigma * sigma * sn + half_width * half_width * (su / 3.0) + moments.target_second_moment())
 }
 
 /// Partial and joint MSE temperatures of a block-mixed init (T13):
@@ -757,7 +1061,7 @@ pub fn mae_uniform_edgeworth_ratio(features: &[f64]) -> f64 {
 ///
 /// Softmax is invariant under $z\mapsto z + c\mathbf 1$, so only the $K-1$ contrasts matter; the
 /// expectation is a 1-D ($K = 2$) or nested 2-D ($K = 3$) Gaussian quadrature, relative
-/// tolerance $10^{-10}$ per level.
+/// tolerance [`SOFTMAX_QUAD_REL_TOL`] per level.
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] naming `classes` unless $K\in\{2,3\}$, `s` unless finite and
@@ -766,7 +1070,7 @@ pub fn softmax_sample_thermo(classes: usize, s: f64, n: usize) -> Result<Thermo>
     error::in_range("classes", classes as f64, 2.0, 3.0)?;
     let s = error::non_negative("s", s)?;
     let k = classes as f64;
-    let opts = QuadOptions::new(1e-10, 1e-300)?;
+    let opts = QuadOptions::new(SOFTMAX_QUAD_REL_TOL, 1e-300)?;
     let (e_c, h) = if s == 0.0 {
         (0.0, 1.0 - 1.0 / k)
     } else if classes == 2 {
@@ -785,12 +1089,22 @@ pub fn softmax_sample_thermo(classes: usize, s: f64, n: usize) -> Result<Thermo>
         let (r2, r6) = (2f64.sqrt(), 6f64.sqrt());
         let z = |a: f64, b: f64| [a / r2 + b / r6, -a / r2 + b / r6, -2.0 * b / r6];
         let nested = |f: &dyn Fn(&[f64; 3]) -> f64| -> Result<f64> {
-            let inner = |a: f64| {
-                quad::gaussian_expectation(|b| f(&z(a, b)), s * s, &[], &opts)
-                    .map(|r| r.value)
-                    .unwrap_or(f64::NAN)
-            };
-            Ok(quad::gaussian_expectation(inner, s * s, &[], &opts)?.value)
+            // The first inner failure is kept and returned: the outer quadrature sees NaN
+            // there and stops, but its own NotConverged would hide the cause.
+            let failure = std::cell::RefCell::new(None);
+            let inner =
+                |a: f64| match quad::gaussian_expectation(|b| f(&z(a, b)), s * s, &[], &opts) {
+                    Ok(r) => r.value,
+                    Err(e) => {
+                        failure.borrow_mut().get_or_insert(e);
+                        f64::NAN
+                    }
+                };
+            let outer = quad::gaussian_expectation(inner, s * s, &[], &opts);
+            if let Some(e) = failure.into_inner() {
+                return Err(e);
+            }
+            Ok(outer?.value)
         };
         (
             nested(&|z| crate::loss::logsumexp(z))?,
@@ -818,11 +1132,12 @@ pub fn softmax_small_scale_temperature(classes: usize, s: f64, n: usize) -> f64 
 /// $\int\ell(y, \sigma r u)\phi(u)\,du$ applied to the real part and to the derivative part that
 /// forward-mode AD (num-dual) propagates through $\ell$ — so `eps` is
 /// $\partial_\sigma e = \mathbb E[\partial_{\hat y}\ell\;r u]$ without a hand-written derivative.
-/// MAE's kink is a break point at $u = y/(\sigma r)$.
+/// MAE's kink is a break point at $u = y/(\sigma r)$. Returns the value and, as a second dual
+/// number, the quadratures' cross-checked absolute error estimates of its two parts.
 ///
 /// # Errors
 /// Quadrature errors; [`Error::InvalidParameter`] naming `sigma` or `r` unless $>0$.
-pub fn normal_energy_dual(loss: Loss, sigma: Dual64, r: f64, y: f64) -> Result<Dual64> {
+pub fn normal_energy_dual(loss: Loss, sigma: Dual64, r: f64, y: f64) -> Result<(Dual64, Dual64)> {
     error::positive("sigma", sigma.re)?;
     error::positive("r", r)?;
     let l = |u: f64| -> Dual64 {
@@ -849,10 +1164,13 @@ pub fn normal_energy_dual(loss: Loss, sigma: Dual64, r: f64, y: f64) -> Result<D
     } else {
         &[]
     };
-    let opts = QuadOptions::new(1e-12, 1e-300)?;
-    let re = quad::gaussian_expectation(|u| l(u).re, 1.0, kinks, &opts)?.value;
-    let eps = quad::gaussian_expectation(|u| l(u).eps, 1.0, kinks, &opts)?.value;
-    Ok(Dual64::new(re, eps))
+    let opts = QuadOptions::new(EVIDENCE_QUAD_REL_TOL, 1e-300)?;
+    let re = quad::gaussian_expectation(|u| l(u).re, 1.0, kinks, &opts)?;
+    let eps = quad::gaussian_expectation(|u| l(u).eps, 1.0, kinks, &opts)?;
+    Ok((
+        Dual64::new(re.value, eps.value),
+        Dual64::new(re.error_estimate, eps.error_estimate),
+    ))
 }
 
 /// Generic MSE energy $y^2 + \vartheta^2 q$ along a scale family (for AD in tests and claims):
@@ -864,6 +1182,17 @@ pub fn mse_energy_along_scale<D: DualNum<Primitive = f64> + Copy>(scale: D, q: f
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// $(\mathbb E|S-z|, \mathbb E[S;S>z])$ from the vertex tail sums, asserting their bound.
+    fn vertex_mad(c: &[f64], z: f64) -> (f64, f64) {
+        let t = vertex_tail(c, z).unwrap();
+        // Equal-ish weights: no cancellation, the bound is a few ulps.
+        assert!(
+            t.tail_bound <= 1e-14 * t.tail && t.probability_bound <= 1e-14 * t.probability,
+            "{t:?}"
+        );
+        (z + 2.0 * t.tail, t.tail + z * t.probability)
+    }
 
     fn th(loss: Loss, init: Init, x: &[f64], y: f64) -> Thermo {
         sample_thermo(loss, init, x, y).unwrap()
@@ -891,7 +1220,8 @@ mod tests {
         let t = th(Loss::Mae, u, &[1.2], 0.5);
         assert!((t.energy - 0.969_444_444_444_444_4).abs() < 1e-15);
         assert!((t.temperature - 0.830_555_555_555_555_6).abs() < 1e-15);
-        // CLT ratio E|Σ a u_i| / (a/√3 √n √(2/π)) for x = 1_n: mpmath vertex sums (chk.py).
+        // CLT ratio E|Σ a u_i| / (a/√3 √n √(2/π)) for x = 1_n: exact density of the sum by
+        // rational piecewise-polynomial convolution (tests/linear_accuracy.rs, `ref`), 10 digits.
         let exact = [
             (1, 1.085_401_882),
             (2, 1.023_326_708),
@@ -917,7 +1247,7 @@ mod tests {
             (0.9, 0.1, 0.95),
         ] {
             let (e2, m2) = two_term_mad(c1, c2, z);
-            let (ev, mv) = vertex_mad(&[c1, c2], z, 1e-13).unwrap();
+            let (ev, mv) = vertex_mad(&[c1, c2], z);
             assert!(
                 (e2 - ev).abs() < 1e-14 && (m2 - mv).abs() < 1e-14,
                 "{c1} {c2} {z}"
@@ -925,7 +1255,7 @@ mod tests {
         }
         let s = UniformSum::new(1.0, &[0.5, 0.3, 0.2]).unwrap();
         for z in [0.0, 0.25, 0.7] {
-            let (ev, mv) = vertex_mad(&s.weights, z, 1e-13).unwrap();
+            let (ev, mv) = vertex_mad(&s.weights, z);
             let eq = s.density_expectation(|u| (u - z).abs(), &[z]).unwrap();
             let mq = s
                 .density_expectation(|u| if u > z { u } else { 0.0 }, &[z])
@@ -952,12 +1282,9 @@ mod tests {
                 .parameter(),
             Some("features[0]")
         );
-        assert_eq!(
-            sample_thermo(Loss::CrossEntropy, n, &[1.0], 0.5)
-                .unwrap_err()
-                .parameter(),
-            Some("target")
-        );
+        let label = sample_thermo(Loss::CrossEntropy, n, &[1.0], 0.5).unwrap_err();
+        assert_eq!(label.to_string(), "target must be one of -1, 1 (got 0.5)");
+        assert!(matches!(label, Error::InvalidParameter { .. }));
         let big = Init::normal(1e200).unwrap();
         assert!(matches!(
             sample_thermo(Loss::Mse, big, &[1e200], 1.0),

@@ -25,13 +25,48 @@ use std::f64::consts::{LN_2, PI};
 use thermocheck_numerics::error::{self, Result};
 use thermocheck_numerics::quad::{self, QuadOptions};
 
-use crate::loss::sigmoid_slope;
+// The logistic function family, the one home of these elementary functions (the losses
+// and the activations use them from here).
+
+/// $\operatorname{softplus}(z) = \ln(1+e^z)$, as $\max(z,0) + \operatorname{ln\_1p}(e^{-|z|})$.
+///
+/// Exact to a few ulps for every finite $z$: no overflow for $z \to \infty$ (returns $z$), and
+/// the tail $e^{z}$ for $z \to -\infty$ keeps its relative accuracy down to underflow.
+///
+/// # Examples
+/// ```
+/// use thermocheck_temperature::logistic::softplus;
+/// assert_eq!(softplus(1000.0), 1000.0);
+/// assert!((softplus(-50.0) / (-50.0f64).exp() - 1.0).abs() < 1e-15);
+/// assert!((softplus(0.0) - std::f64::consts::LN_2).abs() < 1e-16);
+/// ```
+pub fn softplus(z: f64) -> f64 {
+    z.max(0.0) + (-z.abs()).exp().ln_1p()
+}
+
+/// The logistic function $\operatorname{sig}(z) = 1/(1+e^{-z})$, computed from $e^{-|z|}$ so that
+/// the small tail $\operatorname{sig}(-z) \approx e^{-z}$ keeps its relative accuracy.
+pub fn sigmoid(z: f64) -> f64 {
+    let e = (-z.abs()).exp();
+    if z >= 0.0 {
+        1.0 / (1.0 + e)
+    } else {
+        e / (1.0 + e)
+    }
+}
+
+/// The logistic slope $\operatorname{sig}'(z) = \operatorname{sig}(z)(1-\operatorname{sig}(z)) =
+/// e^{-|z|}/(1+e^{-|z|})^2$: even, $\tfrac14$ at 0, underflowing gracefully like $e^{-|z|}$.
+pub fn sigmoid_slope(z: f64) -> f64 {
+    let e = (-z.abs()).exp();
+    e / ((1.0 + e) * (1.0 + e))
+}
 
 /// Below this $s$ the three-term small-scale series is used (truncation error $< 10^{-20}$).
 const SERIES_BELOW: f64 = 1e-3;
 
 /// Relative tolerance of the quadratures: a decade below the $10^{-12}$ the module promises.
-const REL_TOL: f64 = 1e-13;
+const REL_TOL: f64 = crate::linear::EXACT_QUAD_REL_TOL;
 
 /// $\int_0^\infty h(v)\,\phi(v/s)\,dv$ by double-exponential quadrature.
 fn half_line(h: impl Fn(f64) -> f64, s: f64) -> Result<f64> {

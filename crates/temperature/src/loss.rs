@@ -16,39 +16,7 @@ use std::fmt;
 use std::str::FromStr;
 use thermocheck_numerics::error::{Error, Result};
 
-/// $\operatorname{softplus}(z) = \ln(1+e^z)$, as $\max(z,0) + \operatorname{ln\_1p}(e^{-|z|})$.
-///
-/// Exact to a few ulps for every finite $z$: no overflow for $z \to \infty$ (returns $z$), and
-/// the tail $e^{z}$ for $z \to -\infty$ keeps its relative accuracy down to underflow.
-///
-/// # Examples
-/// ```
-/// use thermocheck_temperature::loss::softplus;
-/// assert_eq!(softplus(1000.0), 1000.0);
-/// assert!((softplus(-50.0) / (-50.0f64).exp() - 1.0).abs() < 1e-15);
-/// assert!((softplus(0.0) - std::f64::consts::LN_2).abs() < 1e-16);
-/// ```
-pub fn softplus(z: f64) -> f64 {
-    z.max(0.0) + (-z.abs()).exp().ln_1p()
-}
-
-/// The logistic function $\operatorname{sig}(z) = 1/(1+e^{-z})$, computed from $e^{-|z|}$ so that
-/// the small tail $\operatorname{sig}(-z) \approx e^{-z}$ keeps its relative accuracy.
-pub fn sigmoid(z: f64) -> f64 {
-    let e = (-z.abs()).exp();
-    if z >= 0.0 {
-        1.0 / (1.0 + e)
-    } else {
-        e / (1.0 + e)
-    }
-}
-
-/// The logistic slope $\operatorname{sig}'(z) = \operatorname{sig}(z)(1-\operatorname{sig}(z)) =
-/// e^{-|z|}/(1+e^{-|z|})^2$: even, $\tfrac14$ at 0, underflowing gracefully like $e^{-|z|}$.
-pub fn sigmoid_slope(z: f64) -> f64 {
-    let e = (-z.abs()).exp();
-    e / ((1.0 + e) * (1.0 + e))
-}
+pub use crate::logistic::{sigmoid, sigmoid_slope, softplus};
 
 /// $\operatorname{logsumexp}(z) = \ln\sum_k e^{z_k}$, shifted by $\max_k z_k$ so that it neither
 /// overflows nor loses the small terms. Returns $-\infty$ for an empty slice.

@@ -10,8 +10,8 @@ use thermocheck_numerics::error::{self, Error, Result};
 /// The chord temperature between two states (T6): $T_{0\to1} = (E_0 - E_1)/(S_0 - S_1)$.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] naming a non-finite input, or `entropy-final` if
-/// $S_1 = S_0$ (no entropy change: the chord is undefined).
+/// [`Error::InvalidParameter`] naming a non-finite input; [`Error::OutOfRange`] naming both
+/// entropies if $S_1 = S_0$ (no entropy change: the chord is undefined).
 pub fn transition_temperature(
     energy_initial: f64,
     energy_final: f64,
@@ -23,11 +23,14 @@ pub fn transition_temperature(
     error::finite("entropy-initial", entropy_initial)?;
     error::finite("entropy-final", entropy_final)?;
     if entropy_final == entropy_initial {
-        return Err(Error::InvalidParameter {
-            parameter: "entropy-final".to_owned(),
-            requirement: error::Requirement::Finite,
-            value: entropy_final,
-        });
+        return Err(Error::out_of_range(
+            &["entropy-initial", "entropy-final"],
+            format!(
+                "initial and final entropies are equal ({}): the transition temperature ΔE/ΔS \
+                 is undefined",
+                error::fmt_number(entropy_final)
+            ),
+        ));
     }
     Ok((energy_initial - energy_final) / (entropy_initial - entropy_final))
 }
@@ -52,8 +55,9 @@ fn log_mean(x: f64, y: f64) -> f64 {
 /// number of parameters. $T\to0$ like $1/\ln(1/\sigma_1)$ as $\sigma_1\to0$.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] naming `sigma-initial`/`sigma-final` (not finite, $> 0$) or
-/// `sigma-final` equal to `sigma-initial`; errors of [`DataMoments::least_squares`].
+/// [`Error::InvalidParameter`] naming `sigma-initial`/`sigma-final` (not finite, $> 0$);
+/// [`Error::OutOfRange`] naming both when they are equal (no entropy change); errors of
+/// [`DataMoments::least_squares`].
 pub fn trained_transition_temperature(
     moments: &DataMoments,
     sigma_initial: f64,
@@ -62,11 +66,14 @@ pub fn trained_transition_temperature(
     let s0 = error::positive("sigma-initial", sigma_initial)?;
     let s1 = error::positive("sigma-final", sigma_final)?;
     if s0 == s1 {
-        return Err(Error::InvalidParameter {
-            parameter: "sigma-final".to_owned(),
-            requirement: error::Requirement::Positive,
-            value: s1,
-        });
+        return Err(Error::out_of_range(
+            &["sigma-initial", "sigma-final"],
+            format!(
+                "initial and final σ are equal ({}): the entropy does not change and the \
+                 transition temperature ΔE/ΔS is undefined",
+                error::fmt_number(s1)
+            ),
+        ));
     }
     let (w, _) = moments.least_squares()?;
     let signal = moments.quadratic_form(&w);
@@ -229,6 +236,17 @@ mod tests {
         // (x − y)/ln(x/y) = x(1 + δ/2 − δ²/12 + …), δ = 1e-12.
         assert!((log_mean(x, y) - 2.0 * (1.0 + 0.5e-12)).abs() < 1e-15);
         assert!((log_mean(1.0, 0.01) - 0.99 / 100f64.ln()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn equal_entropies_are_a_clear_error() {
+        let e = transition_temperature(1.0, 2.0, 1.0, 1.0).unwrap_err();
+        assert!(matches!(e, Error::OutOfRange { .. }), "{e}");
+        assert!(e.to_string().contains("entropies are equal"), "{e}");
+        let m = DataMoments::diagonal(&[1.0], &[1.0], 2.0).unwrap();
+        let e = trained_transition_temperature(&m, 0.5, 0.5).unwrap_err();
+        assert!(matches!(e, Error::OutOfRange { .. }), "{e}");
+        assert!(e.to_string().contains("σ are equal"), "{e}");
     }
 
     #[test]

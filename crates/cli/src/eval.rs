@@ -2,7 +2,7 @@
 
 use crate::{Failure, Outcome, registry};
 use serde_json::json;
-use thermocheck_numerics::{Error, Value};
+use thermocheck_numerics::{Value, quantity};
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
@@ -21,17 +21,7 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: &EvalArgs) -> Result<Outcome, Failure> {
-    let quantities = registry::quantities();
-    let quantity = quantities
-        .iter()
-        .find(|q| q.name == args.quantity)
-        .ok_or_else(|| {
-            Failure::from(Error::Unknown {
-                kind: "quantity".into(),
-                name: args.quantity.clone(),
-                known: quantities.iter().map(|q| q.name.to_owned()).collect(),
-            })
-        })?;
+    let quantity = quantity::find(registry::quantities(), &args.quantity)?;
     let (pairs, json_after) = parse_params(&args.params)?;
     let value = quantity.eval(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())))?;
     let finite = match &value {

@@ -174,17 +174,7 @@ mod tests {
     use super::*;
 
     fn find(name: &str) -> Quantity {
-        quantities()
-            .into_iter()
-            .find(|q| q.name == name)
-            .unwrap_or_else(|| panic!("quantity {name} not registered"))
-    }
-
-    fn scalar(v: Value) -> f64 {
-        match v {
-            Value::Scalar(x) => x,
-            other => panic!("expected a scalar, got {other:?}"),
-        }
+        thermocheck_numerics::quantity::find(quantities(), name).expect("registered")
     }
 
     #[test]
@@ -255,42 +245,56 @@ mod tests {
         let with = |extra: &[(&'static str, &'static str)]| {
             g.iter().chain(extra.iter()).copied().collect::<Vec<_>>()
         };
-        let v = scalar(
-            find("min-excess-work")
-                .eval(with(&[("distance", "5")]))
-                .unwrap(),
-        );
+        let v = find("min-excess-work")
+            .eval(with(&[("distance", "5")]))
+            .unwrap()
+            .as_scalar()
+            .expect("scalar");
         assert!((v - 25.0 / 3.0).abs() < 1e-14);
-        let v = scalar(
-            find("ramp-excess-work")
-                .eval(with(&[("distance", "1")]))
-                .unwrap(),
-        );
+        let v = find("ramp-excess-work")
+            .eval(with(&[("distance", "1")]))
+            .unwrap()
+            .as_scalar()
+            .expect("scalar");
         assert!((v - (-1.0f64).exp()).abs() < 1e-15);
-        let v = scalar(
-            find("optimal-learning-rate")
-                .eval(with(&[("time", "0.5")]))
-                .unwrap(),
-        );
+        let v = find("optimal-learning-rate")
+            .eval(with(&[("time", "0.5")]))
+            .unwrap()
+            .as_scalar()
+            .expect("scalar");
         assert_eq!(v, 0.4);
-        assert_eq!(scalar(find("initial-impulse").eval(g).unwrap()), 1.0 / 3.0);
-        assert_eq!(scalar(find("final-impulse").eval(g).unwrap()), 0.5);
-        let v = scalar(
-            find("optimal-protocol")
-                .eval(with(&[("start", "0"), ("target", "5"), ("time", "0.5")]))
-                .unwrap(),
+        assert_eq!(
+            find("initial-impulse")
+                .eval(g)
+                .unwrap()
+                .as_scalar()
+                .expect("scalar"),
+            1.0 / 3.0
         );
+        assert_eq!(
+            find("final-impulse")
+                .eval(g)
+                .unwrap()
+                .as_scalar()
+                .expect("scalar"),
+            0.5
+        );
+        let v = find("optimal-protocol")
+            .eval(with(&[("start", "0"), ("target", "5"), ("time", "0.5")]))
+            .unwrap()
+            .as_scalar()
+            .expect("scalar");
         assert!((v - 2.5).abs() < 1e-15);
-        let v = scalar(
-            find("stiffness-min-work")
-                .eval([
-                    ("initial-stiffness", "1"),
-                    ("final-stiffness", "2"),
-                    ("duration", "1"),
-                    ("diffusion", "1"),
-                ])
-                .unwrap(),
-        );
+        let v = find("stiffness-min-work")
+            .eval([
+                ("initial-stiffness", "1"),
+                ("final-stiffness", "2"),
+                ("duration", "1"),
+                ("diffusion", "1"),
+            ])
+            .unwrap()
+            .as_scalar()
+            .expect("scalar");
         assert!((v - 0.402918).abs() < 5e-7); // DV12, spec rounds to 6 decimals
     }
 

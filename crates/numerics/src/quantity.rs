@@ -64,6 +64,16 @@ pub enum Value {
     Matrix(Vec<Vec<f64>>),
 }
 
+impl Value {
+    /// The number, if the value is a scalar.
+    pub fn as_scalar(&self) -> Option<f64> {
+        match self {
+            Value::Scalar(x) => Some(*x),
+            _ => None,
+        }
+    }
+}
+
 /// The parameters given to a quantity, as text, checked against its [`Param`] list.
 #[derive(Debug, Clone, Default)]
 pub struct Args {
@@ -212,6 +222,21 @@ impl Quantity {
     }
 }
 
+/// The quantity named `name` among `quantities` (the lookup `thermocheck eval` does).
+///
+/// # Errors
+/// [`Error::Unknown`] listing the known names when none is called `name`.
+pub fn find(mut quantities: Vec<Quantity>, name: &str) -> Result<Quantity> {
+    match quantities.iter().position(|q| q.name == name) {
+        Some(i) => Ok(quantities.swap_remove(i)),
+        None => Err(Error::Unknown {
+            kind: "quantity".into(),
+            name: name.to_owned(),
+            known: quantities.iter().map(|q| q.name.to_owned()).collect(),
+        }),
+    }
+}
+
 impl std::fmt::Debug for Quantity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Quantity")
@@ -260,5 +285,25 @@ mod tests {
         let a = Args::new(PARAMS, [("variance", "2.5")]).unwrap();
         assert_eq!(a.number("variance").unwrap(), 2.5);
         assert_eq!(a.number_or("time", 1.0).unwrap(), 1.0);
+    }
+
+    fn unit(_: &Args) -> Result<Value> {
+        Ok(Value::Scalar(1.0))
+    }
+
+    #[test]
+    fn find_names_the_known_quantities_and_as_scalar_takes_only_scalars() {
+        let qs = || {
+            vec![
+                Quantity::new("a", "", "", &[], unit),
+                Quantity::new("b", "", "", &[], unit),
+            ]
+        };
+        assert_eq!(find(qs(), "b").unwrap().name, "b");
+        let e = find(qs(), "c").unwrap_err();
+        assert!(e.to_string().starts_with("unknown quantity `c`"), "{e}");
+        assert!(e.to_string().contains("known: a, b"), "{e}");
+        assert_eq!(Value::Scalar(2.0).as_scalar(), Some(2.0));
+        assert_eq!(Value::Vector(vec![2.0]).as_scalar(), None);
     }
 }

@@ -212,17 +212,7 @@ mod tests {
     use super::*;
 
     fn find(name: &str) -> Quantity {
-        quantities()
-            .into_iter()
-            .find(|q| q.name == name)
-            .unwrap_or_else(|| panic!("quantity {name} not registered"))
-    }
-
-    fn scalar(v: Value) -> f64 {
-        match v {
-            Value::Scalar(x) => x,
-            other => panic!("expected a scalar, got {other:?}"),
-        }
+        thermocheck_numerics::quantity::find(quantities(), name).expect("registered")
     }
 
     #[test]
@@ -245,12 +235,17 @@ mod tests {
     #[test]
     fn friction_stiffness_matches_the_spec_table() {
         let q = find("friction-stiffness");
-        let v = scalar(q.eval([("stiffness", "2"), ("diffusion", "0.5")]).unwrap());
+        let v = q
+            .eval([("stiffness", "2"), ("diffusion", "0.5")])
+            .unwrap()
+            .as_scalar()
+            .expect("scalar");
         assert_eq!(v, 0.0625);
-        let v = scalar(
-            q.eval([("stiffness", "0.3"), ("diffusion", "1.7")])
-                .unwrap(),
-        );
+        let v = q
+            .eval([("stiffness", "0.3"), ("diffusion", "1.7")])
+            .unwrap()
+            .as_scalar()
+            .expect("scalar");
         assert!((v - 5.446_623_1).abs() < 5e-8, "{v}");
         let e = q
             .eval([("stiffness", "0"), ("diffusion", "1")])
@@ -265,7 +260,11 @@ mod tests {
     #[test]
     fn friction_quartic_is_accurate_at_extreme_couplings() {
         let q = find("friction-quartic");
-        let v = scalar(q.eval([("coupling", "1"), ("diffusion", "1")]).unwrap());
+        let v = q
+            .eval([("coupling", "1"), ("diffusion", "1")])
+            .unwrap()
+            .as_scalar()
+            .expect("scalar");
         assert!((v / 0.042_248_640_004_205_3 - 1.0).abs() < 1e-13, "{v}");
         for (theta, d) in [
             (1e-100, 1.0),

@@ -54,9 +54,7 @@ mod tests {
     use super::*;
 
     fn find() -> Quantity {
-        quantities()
-            .into_iter()
-            .find(|q| q.name == "stiffness-geodesic-work")
+        thermocheck_numerics::quantity::find(quantities(), "stiffness-geodesic-work")
             .expect("registered")
     }
 
@@ -81,18 +79,17 @@ mod tests {
     #[test]
     fn evaluates_the_m17_value_and_names_bad_parameters() {
         let q = find();
-        let v = q
+        let w = q
             .eval([
                 ("initial-stiffness", "1"),
                 ("final-stiffness", "4"),
                 ("duration", "3"),
                 ("diffusion", "1"),
             ])
-            .unwrap();
-        match v {
-            Value::Scalar(w) => assert!((w - 1.0 / 12.0).abs() < 2.0 * f64::EPSILON, "{w}"),
-            other => panic!("{other:?}"),
-        }
+            .unwrap()
+            .as_scalar()
+            .expect("scalar");
+        assert!((w - 1.0 / 12.0).abs() < 2.0 * f64::EPSILON, "{w}");
         let e = q
             .eval([
                 ("initial-stiffness", "1"),

@@ -62,10 +62,7 @@ mod tests {
 
     fn eval(given: &[(&str, &str)]) -> Result<f64> {
         let q = quantities().remove(0);
-        match q.eval(given.iter().copied())? {
-            Value::Scalar(x) => Ok(x),
-            other => panic!("expected a scalar, got {other:?}"),
-        }
+        Ok(q.eval(given.iter().copied())?.as_scalar().expect("scalar"))
     }
 
     #[test]

@@ -99,9 +99,7 @@ mod tests {
     use super::*;
 
     fn eval(name: &str, given: &[(&str, &str)]) -> Result<Value> {
-        quantities()
-            .into_iter()
-            .find(|q| q.name == name)
+        thermocheck_numerics::quantity::find(quantities(), name)
             .expect("registered")
             .eval(given.iter().copied())
     }
@@ -115,9 +113,10 @@ mod tests {
             ("features", "1,1,1,1"),
             ("target", "1"),
         ];
-        let Value::Scalar(t) = eval("sample-temperature", &p).unwrap() else {
-            panic!("scalar expected")
-        };
+        let t = eval("sample-temperature", &p)
+            .unwrap()
+            .as_scalar()
+            .expect("scalar");
         assert!((t - 0.352_065_326_8).abs() < 1e-10);
     }
 

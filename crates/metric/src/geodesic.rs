@@ -69,6 +69,30 @@ fn squared_over(
     representable(r * r, exact_zero, parameters, "the geodesic work")
 }
 
+/// The parameters of the stiffness work functions, in argument order.
+const WORK_PARAMETERS: &[&str] = &[
+    "initial-stiffness",
+    "final-stiffness",
+    "duration",
+    "diffusion",
+];
+
+/// $(k_i, k_f, T, D)$ of a stiffness work function, each checked finite and $> 0$ in argument
+/// order, so the first bad one is named.
+fn validated_work_inputs(
+    initial_stiffness: f64,
+    final_stiffness: f64,
+    duration: f64,
+    diffusion: f64,
+) -> Result<(f64, f64, f64, f64)> {
+    Ok((
+        error::positive("initial-stiffness", initial_stiffness)?,
+        error::positive("final-stiffness", final_stiffness)?,
+        error::positive("duration", duration)?,
+        error::positive("diffusion", diffusion)?,
+    ))
+}
+
 /// The geodesic distance between two stiffnesses in the friction metric (M14).
 ///
 /// $$\mathcal D_\zeta(k_i, k_f) = \frac{\lvert k_i^{-1/2} - k_f^{-1/2}\rvert}{\sqrt D},$$
@@ -126,21 +150,14 @@ pub fn stiffness_geodesic_work(
     duration: f64,
     diffusion: f64,
 ) -> Result<f64> {
-    let k_i = error::positive("initial-stiffness", initial_stiffness)?;
-    let k_f = error::positive("final-stiffness", final_stiffness)?;
-    let t = error::positive("duration", duration)?;
-    let d = error::positive("diffusion", diffusion)?;
+    let (k_i, k_f, t, d) =
+        validated_work_inputs(initial_stiffness, final_stiffness, duration, diffusion)?;
     squared_over(
         inverse_root_gap(k_i, k_f),
         k_i == k_f,
         d,
         t,
-        &[
-            "initial-stiffness",
-            "final-stiffness",
-            "duration",
-            "diffusion",
-        ],
+        WORK_PARAMETERS,
     )
 }
 
@@ -168,26 +185,14 @@ pub fn stiffness_linear_work(
     duration: f64,
     diffusion: f64,
 ) -> Result<f64> {
-    let k_i = error::positive("initial-stiffness", initial_stiffness)?;
-    let k_f = error::positive("final-stiffness", final_stiffness)?;
-    let t = error::positive("duration", duration)?;
-    let d = error::positive("diffusion", diffusion)?;
+    let (k_i, k_f, t, d) =
+        validated_work_inputs(initial_stiffness, final_stiffness, duration, diffusion)?;
     let delta = k_f - k_i;
     let (big, small) = if k_i >= k_f { (k_i, k_f) } else { (k_f, k_i) };
     let inverse_gap = delta / big / small;
     let inverse_sum = 1.0 / k_i + 1.0 / k_f;
     let w = inverse_gap / d * delta / t * inverse_sum / 8.0;
-    representable(
-        w,
-        k_i == k_f,
-        &[
-            "initial-stiffness",
-            "final-stiffness",
-            "duration",
-            "diffusion",
-        ],
-        "the linear-in-k work",
-    )
+    representable(w, k_i == k_f, WORK_PARAMETERS, "the linear-in-k work")
 }
 
 /// The constant-speed stiffness geodesic (M14): $k(t)^{-1/2}$ linear in $t$.

@@ -312,11 +312,7 @@ pub fn friction_tensor(
 ) -> Result<FrictionReport> {
     family.validate(theta)?;
     let d = error::positive("diffusion", diffusion)?;
-    let mut counter = Counter {
-        family,
-        theta,
-        evaluations: 0,
-    };
+    let mut counter = Counter::new(family, theta);
     let support = locate_support(&mut counter, options.tail_drop)?;
     let rule = ClenshawCurtis::new(options.nodes_per_panel);
     let mut panels: Vec<Panel> = support
@@ -327,16 +323,12 @@ pub fn friction_tensor(
     let mode = support.mode;
     // Lengths are measured in units of the wider side's width (scale invariance).
     let scale = support.width.0.max(support.width.1);
+    // Every pass (refinement, coarse, 2n check) shares the mode, scale, rule and tolerance.
+    let pass_over = |counter: &Counter<'_>, panels: &[Panel], side: CumulativeSide| {
+        integrate(counter, panels, mode, scale, &rule, side, options.rel_tol)
+    };
     loop {
-        let pass = integrate(
-            &counter,
-            &panels,
-            mode,
-            scale,
-            &rule,
-            CumulativeSide::NearerEnd,
-            options.rel_tol,
-        )?;
+        let pass = pass_over(&counter, &panels, CumulativeSide::NearerEnd)?;
         let flagged = pass.flags.iter().filter(|&&f| f).count();
         if flagged == 0 {
             break;
@@ -369,26 +361,10 @@ pub fn friction_tensor(
         }
         panels = refine(&mut counter, &rule, panels, &pass.flags)?;
     }
-    let coarse = integrate(
-        &counter,
-        &panels,
-        mode,
-        scale,
-        &rule,
-        options.side,
-        options.rel_tol,
-    )?;
+    let coarse = pass_over(&counter, &panels, options.side)?;
     let all = vec![true; panels.len()];
     let fine_panels = refine(&mut counter, &rule, panels, &all)?;
-    let fine = integrate(
-        &counter,
-        &fine_panels,
-        mode,
-        scale,
-        &rule,
-        options.side,
-        options.rel_tol,
-    )?;
+    let fine = pass_over(&counter, &fine_panels, options.side)?;
     for (i, &flux) in fine.end_flux.iter().enumerate() {
         // G²/p must have decayed over the outermost octave of the domain, or ζ_ii diverges (X
         // grows too fast for the tails of p, e.g. X = ln(1 + x²) under a Cauchy density:
@@ -520,7 +496,16 @@ pub(crate) struct Counter<'a> {
     pub(crate) evaluations: usize,
 }
 
-impl Counter<'_> {
+impl<'a> Counter<'a> {
+    /// A counter of the energy evaluations of `family` at `theta`, starting at 0.
+    pub(crate) fn new(family: &'a dyn EnergyFamily, theta: &'a [f64]) -> Self {
+        Counter {
+            family,
+            theta,
+            evaluations: 0,
+        }
+    }
+
     /// $E_\theta(x)$; NaN and $-\infty$ are errors naming the energy.
     pub(crate) fn energy(&mut self, x: f64) -> Result<f64> {
         self.evaluations += 1;
@@ -1265,11 +1250,8 @@ mod tests {
         ] {
             let text = format!("k*x^2/2 + {a}*cos(x)");
             let f = ExpressionFamily::new(&text, &["k"]).unwrap();
-            let mut counter = Counter {
-                family: &f,
-                theta: &[k],
-                evaluations: 0,
-            };
+            let theta = [k];
+            let mut counter = Counter::new(&f, &theta);
             let support = locate_support(&mut counter, DEFAULT_TAIL_DROP).unwrap();
             assert_eq!(support.energy_min, f.energy(&[k], support.mode), "{text}");
             let grid_min = (-600_000..=600_000)

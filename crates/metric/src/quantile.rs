@@ -196,11 +196,7 @@ pub fn quantile_friction(
 ) -> Result<QuantileReport> {
     family.validate(theta)?;
     let d = error::positive("diffusion", diffusion)?;
-    let mut counter = Counter {
-        family,
-        theta,
-        evaluations: 0,
-    };
+    let mut counter = Counter::new(family, theta);
     let support = locate_support(&mut counter, DEFAULT_TAIL_DROP)?;
     let evaluations = Cell::new(counter.evaluations);
     let width = support.width.0.max(support.width.1);

@@ -88,6 +88,28 @@ fn entry_scale(m: &nalgebra::DMatrix<f64>, (i, j): (usize, usize), expected: f64
     (m[(i, i)].abs().sqrt() * m[(j, j)].abs().sqrt()).max(expected.abs())
 }
 
+/// Evidence comparing entry (i, j) of `m` with `expected`, tolerance from M7's estimate `error`
+/// of that entry.
+fn entry_evidence(
+    point: &str,
+    method: String,
+    (m, error): (&nalgebra::DMatrix<f64>, &nalgebra::DMatrix<f64>),
+    (i, j): (usize, usize),
+    expected: f64,
+) -> Evidence {
+    Evidence::compare(
+        point,
+        method,
+        expected,
+        m[(i, j)],
+        Tolerance::error_estimate(
+            ESTIMATE_FACTOR,
+            error[(i, j)],
+            entry_scale(m, (i, j), expected),
+        ),
+    )
+}
+
 /// Evidence comparing M7's entry (i, j) of ζ with `expected`, tolerance from M7's estimate.
 fn friction_entry(
     point: &str,
@@ -96,19 +118,16 @@ fn friction_entry(
     (i, j): (usize, usize),
     expected: f64,
 ) -> Evidence {
-    Evidence::compare(
+    entry_evidence(
         point,
         format!("M7 quadrature ζ[{i},{j}] vs {what}"),
+        (&r.friction, &r.friction_error),
+        (i, j),
         expected,
-        r.friction[(i, j)],
-        Tolerance::error_estimate(
-            ESTIMATE_FACTOR,
-            r.friction_error[(i, j)],
-            entry_scale(&r.friction, (i, j), expected),
-        ),
     )
 }
 
+/// Evidence comparing M7's entry (i, j) of $I_F$ with `expected`, tolerance from M7's estimate.
 fn fisher_entry(
     point: &str,
     what: &str,
@@ -116,16 +135,12 @@ fn fisher_entry(
     (i, j): (usize, usize),
     expected: f64,
 ) -> Evidence {
-    Evidence::compare(
+    entry_evidence(
         point,
         format!("M7 quadrature I_F[{i},{j}] = Var X vs {what}"),
+        (&r.fisher, &r.fisher_error),
+        (i, j),
         expected,
-        r.fisher[(i, j)],
-        Tolerance::error_estimate(
-            ESTIMATE_FACTOR,
-            r.fisher_error[(i, j)],
-            entry_scale(&r.fisher, (i, j), expected),
-        ),
     )
 }
 

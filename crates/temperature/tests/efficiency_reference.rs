@@ -12,7 +12,7 @@
 
 use thermocheck_temperature::activation::Activation;
 use thermocheck_temperature::efficiency::{
-    backward_efficiency, centred_efficiency, efficiency, marginal_efficiency,
+    Estimate, backward_efficiency, centred_efficiency, efficiency, marginal_efficiency,
     marginal_efficiency_stein_form,
 };
 
@@ -133,6 +133,25 @@ fn activation(label: &str) -> Activation {
 /// The accuracy requirement, asserted tighter than stated (1e-10 instead of 1e-8).
 const REL: f64 = 1e-10;
 
+/// Asserts `got` is within [`REL`] of the mpmath value `want` and that the quadrature's own
+/// estimate bounds its actual error (it is the tolerance the claims use); returns the relative
+/// error.
+fn assert_matches_mpmath(what: &str, got: &Estimate, want: f64) -> f64 {
+    let rel = (got.value - want).abs() / want.abs();
+    assert!(
+        rel <= REL,
+        "{what}: {} vs mpmath {want} (rel {rel:.2e})",
+        got.value
+    );
+    assert!(
+        (got.value - want).abs() <= got.error_estimate + 64.0 * f64::EPSILON * want.abs(),
+        "{what}: error {:.2e} above estimate {:.2e}",
+        (got.value - want).abs(),
+        got.error_estimate
+    );
+    rel
+}
+
 #[test]
 fn efficiencies_match_mpmath_at_the_extremes() {
     let mut worst: f64 = 0.0;
@@ -143,21 +162,8 @@ fn efficiencies_match_mpmath_at_the_extremes() {
             ("centred", centred_efficiency(&a, q).unwrap(), centred),
             ("backward", backward_efficiency(&a, q).unwrap(), backward),
         ] {
-            let rel = (got.value - want).abs() / want.abs();
+            let rel = assert_matches_mpmath(&format!("{what} {label} q={q:e}"), &got, want);
             worst = worst.max(rel);
-            assert!(
-                rel <= REL,
-                "{what} {label} q={q:e}: {} vs mpmath {want} (rel {rel:.2e})",
-                got.value
-            );
-            // The quadrature's own estimate must bound its actual error (it is the tolerance the
-            // claims use).
-            assert!(
-                (got.value - want).abs() <= got.error_estimate + 64.0 * f64::EPSILON * want.abs(),
-                "{what} {label} q={q:e}: error {:.2e} above estimate {:.2e}",
-                (got.value - want).abs(),
-                got.error_estimate
-            );
         }
     }
     eprintln!("worst relative error against mpmath: {worst:.2e}");
@@ -193,17 +199,7 @@ const REFERENCE_MARGINAL: &[(&str, f64, f64)] = &[
 fn marginal_efficiency_matches_mpmath_at_the_extremes() {
     for &(label, q, want) in REFERENCE_MARGINAL {
         let got = marginal_efficiency(&activation(label), q).unwrap();
-        let rel = (got.value - want).abs() / want.abs();
-        assert!(
-            rel <= REL,
-            "Q' {label} q={q:e}: {} vs mpmath {want} (rel {rel:.2e})",
-            got.value
-        );
-        assert!(
-            (got.value - want).abs() <= got.error_estimate + 64.0 * f64::EPSILON * want.abs(),
-            "Q' {label} q={q:e}: error above estimate {:.2e}",
-            got.error_estimate
-        );
+        assert_matches_mpmath(&format!("Q' {label} q={q:e}"), &got, want);
     }
 }
 

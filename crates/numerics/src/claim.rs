@@ -286,6 +286,24 @@ pub fn assert_claims_pass(claims: &[Claim], config: &CheckConfig) {
     );
 }
 
+/// [`assert_claims_pass`] in the Quick profile for each of `seeds`: the standard's "claims run
+/// in `cargo test` in the Quick profile for two seeds".
+///
+/// # Panics
+/// As [`assert_claims_pass`], at the first seed with a failure.
+#[track_caller]
+pub fn assert_quick_claims_pass(claims: &[Claim], seeds: &[u64]) {
+    for &seed in seeds {
+        assert_claims_pass(
+            claims,
+            &CheckConfig {
+                profile: Profile::Quick,
+                seed,
+            },
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -805,14 +805,11 @@ fn spd_inverse(g: &DMatrix<f64>, case: usize) -> Result<DMatrix<f64>> {
 
 #[cfg(test)]
 mod tests {
-    use thermocheck_numerics::claim::assert_claims_pass;
-    use thermocheck_numerics::{CheckConfig, Profile};
+    use thermocheck_numerics::CheckConfig;
+    use thermocheck_numerics::claim::assert_quick_claims_pass;
 
     #[test]
     fn metric_claims_pass_in_the_quick_profile_for_two_seeds() {
-        let mut config = CheckConfig::new(Profile::Quick);
-        assert_claims_pass(&super::claims(), &config);
-        config.seed = 7;
-        assert_claims_pass(&super::claims(), &config);
+        assert_quick_claims_pass(&super::claims(), &[CheckConfig::DEFAULT_SEED, 7]);
     }
 }

@@ -294,14 +294,11 @@ fn mv7(config: &CheckConfig) -> Result<Vec<Evidence>> {
 
 #[cfg(test)]
 mod tests {
-    use thermocheck_numerics::claim::assert_claims_pass;
-    use thermocheck_numerics::{CheckConfig, Profile};
+    use thermocheck_numerics::CheckConfig;
+    use thermocheck_numerics::claim::assert_quick_claims_pass;
 
     #[test]
     fn mv7_passes_in_the_quick_profile_for_two_seeds() {
-        let mut config = CheckConfig::new(Profile::Quick);
-        assert_claims_pass(&super::claims(), &config);
-        config.seed = 11;
-        assert_claims_pass(&super::claims(), &config);
+        assert_quick_claims_pass(&super::claims(), &[CheckConfig::DEFAULT_SEED, 11]);
     }
 }

@@ -132,6 +132,17 @@ fn finite_or(value: f64, what: &str) -> Result<f64> {
     }
 }
 
+impl Thermo {
+    /// `self` if both fields are finite; else [`Error::OutOfRange`] saying what overflowed (the
+    /// energy checked first).
+    fn all_finite_or(self, energy_overflow: &str, temperature_overflow: &str) -> Result<Thermo> {
+        Ok(Thermo {
+            energy: finite_or(self.energy, energy_overflow)?,
+            temperature: finite_or(self.temperature, temperature_overflow)?,
+        })
+    }
+}
+
 /// Validates one sample's inputs as `eval` receives them.
 fn validate(features: &[f64], target: f64, loss: Loss) -> Result<()> {
     error::count_at_least("features", features.len(), 1)?;
@@ -178,11 +189,10 @@ fn validate(features: &[f64], target: f64, loss: Loss) -> Result<()> {
 /// # Ok::<(), thermocheck_numerics::Error>(())
 /// ```
 pub fn sample_thermo(loss: Loss, init: Init, features: &[f64], target: f64) -> Result<Thermo> {
-    let th = sample_thermo_unchecked(loss, init, features, target)?;
-    Ok(Thermo {
-        energy: finite_or(th.energy, "the energy e overflows f64")?,
-        temperature: finite_or(th.temperature, "the temperature t overflows f64")?,
-    })
+    sample_thermo_unchecked(loss, init, features, target)?.all_finite_or(
+        "the energy e overflows f64",
+        "the temperature t overflows f64",
+    )
 }
 
 /// The per-sample energy $e$ of [`sample_thermo`] alone: it is an error only if $e$ itself is
@@ -242,11 +252,8 @@ fn sample_thermo_unchecked(
 /// # Errors
 /// [`Error::OutOfRange`] if $e$ overflows.
 pub fn mse_sample(prediction_sd: f64, y: f64, n: usize) -> Result<Thermo> {
-    let th = mse_thermo(prediction_sd, y, n);
-    Ok(Thermo {
-        energy: finite_or(th.energy, "y² + v·r² overflows f64")?,
-        temperature: finite_or(th.temperature, "2v·r²/n overflows f64")?,
-    })
+    mse_thermo(prediction_sd, y, n)
+        .all_finite_or("y² + v·r² overflows f64", "2v·r²/n overflows f64")
 }
 
 /// [`mse_sample`] unchecked: $+\infty$ where a value overflows.
@@ -283,11 +290,7 @@ fn normal_loss_function(u: f64) -> f64 {
 /// # Errors
 /// [`Error::OutOfRange`] if $e$ overflows.
 pub fn mae_normal_sample(s: f64, y: f64, n: usize) -> Result<Thermo> {
-    let th = mae_normal_thermo(s, y, n);
-    Ok(Thermo {
-        energy: finite_or(th.energy, "s·g(y/s) overflows f64")?,
-        temperature: finite_or(th.temperature, "2s·φ(y/s)/n overflows f64")?,
-    })
+    mae_normal_thermo(s, y, n).all_finite_or("s·g(y/s) overflows f64", "2s·φ(y/s)/n overflows f64")
 }
 
 /// [`mae_normal_sample`] unchecked: $+\infty$ where a value overflows.

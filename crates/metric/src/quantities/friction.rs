@@ -11,6 +11,7 @@
 //! [`Error::NotConverged`] rather than return a matrix whose n-vs-2n estimate exceeds
 //! $10^{-10}$ relative.
 
+use super::DIFFUSION;
 use crate::expression::ExpressionFamily;
 use crate::friction::{
     FrictionOptions, RESOLUTION_LIMITED, friction_tensor, quartic_coupling_friction,
@@ -25,10 +26,6 @@ const FRICTION_ACCURACY: f64 = 1e-10;
 const STIFFNESS: Param = Param::number(
     "stiffness",
     "k > 0: stiffness of E = k x^2/2 (per squared position unit)",
-);
-const DIFFUSION: Param = Param::number(
-    "diffusion",
-    "D > 0: diffusion constant of the chain (squared position per unit time)",
 );
 const COUPLING: Param = Param::number(
     "coupling",

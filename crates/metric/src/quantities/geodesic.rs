@@ -8,6 +8,7 @@
 //! [`stiffness_geodesic_work`](crate::geodesic::stiffness_geodesic_work), so the values and errors
 //! are exactly those of the library.
 
+use super::DIFFUSION;
 use crate::geodesic;
 use thermocheck_numerics::{Args, Param, Quantity, Result, Value};
 
@@ -20,10 +21,6 @@ const FINAL_STIFFNESS: Param = Param::number(
     "k_f > 0: final stiffness of E = k x^2/2 (per squared position unit)",
 );
 const DURATION: Param = Param::number("duration", "T > 0: protocol duration (time units)");
-const DIFFUSION: Param = Param::number(
-    "diffusion",
-    "D > 0: diffusion constant of the chain (squared position per unit time)",
-);
 
 const STIFFNESS_PARAMS: &[Param] = &[INITIAL_STIFFNESS, FINAL_STIFFNESS, DURATION, DIFFUSION];
 

@@ -46,6 +46,30 @@ pub(super) fn claims() -> Vec<Claim> {
     )]
 }
 
+/// Evidence that the marginal efficiency $Q'(q)$ of `activation` by the score form
+/// `E[φ φ' z]/q` equals the spec's Stein form $\mathbb E[\varphi'^2 + \varphi\varphi'']$ (two
+/// integrands sharing no formula beyond φ and φ'), within the sum of both quadrature estimates.
+pub(super) fn marginal_routes_agree(
+    point: &str,
+    method: impl Into<String>,
+    activation: &Activation,
+    q: f64,
+) -> Result<Evidence> {
+    let score = marginal_efficiency(activation, q)?;
+    let stein = marginal_efficiency_stein_form(activation, q)?;
+    Ok(Evidence::compare(
+        point,
+        method,
+        stein.value,
+        score.value,
+        Tolerance::error_estimate(
+            ESTIMATE_FACTOR,
+            stein.error_estimate + score.error_estimate,
+            stein.value,
+        ),
+    ))
+}
+
 /// A number as the spec quotes it, and the tolerance of its rounding: half a unit in the last
 /// quoted digit (`"0.0092054"` → ±5·10⁻⁸; `"9.92021e-5"` → ±5·10⁻¹¹).
 pub(super) fn quoted(text: &str) -> (f64, Tolerance) {
@@ -216,19 +240,12 @@ fn tv15(config: &CheckConfig) -> Result<Vec<Evidence>> {
             ));
         }
         // Marginal: score form vs the spec's Stein form E[φ'² + φφ''].
-        let score = marginal_efficiency(&a, q)?;
-        let stein = marginal_efficiency_stein_form(&a, q)?;
-        ev.push(Evidence::compare(
+        ev.push(marginal_routes_agree(
             &point,
             "marginal Q': score form vs Stein form E[φ'² + φφ''] (sum of both estimates)",
-            stein.value,
-            score.value,
-            Tolerance::error_estimate(
-                ESTIMATE_FACTOR,
-                stein.error_estimate + score.error_estimate,
-                stein.value,
-            ),
-        ));
+            &a,
+            q,
+        )?);
     }
     // 3. T31 limits.
     let tanh = Activation::Tanh;

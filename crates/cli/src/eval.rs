@@ -49,9 +49,9 @@ pub fn run(args: &EvalArgs) -> Result<Outcome, Failure> {
             })
             .collect();
         let out = json!({"quantity": quantity.name, "params": params, "value": value});
-        println!("{out}");
+        outln!("{out}");
     } else {
-        println!("{}", render(&value));
+        outln!("{}", render(&value));
     }
     Ok(Outcome::Passed)
 }

@@ -22,29 +22,29 @@ pub fn run(json: bool) -> Result<Outcome, Failure> {
                 "params": q.params,
             })).collect::<Vec<_>>(),
         });
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&value).expect("JSON of plain data")
         );
         return Ok(Outcome::Passed);
     }
-    println!("Claims ({}):", claims.len());
+    outln!("Claims ({}):", claims.len());
     for c in &claims {
         let results = if c.results.is_empty() {
             String::new()
         } else {
             format!(" [{}]", c.results.join(", "))
         };
-        println!("  {:<5} {}{results}", c.id, c.statement);
-        println!("        source: {}", c.source.citation());
+        outln!("  {:<5} {}{results}", c.id, c.statement);
+        outln!("        source: {}", c.source.citation());
     }
-    println!();
-    println!("Quantities ({}):", quantities.len());
+    outln!();
+    outln!("Quantities ({}):", quantities.len());
     for q in &quantities {
-        println!("  {}  ({})  {}", q.name, q.spec, q.summary);
+        outln!("  {}  ({})  {}", q.name, q.spec, q.summary);
         for p in q.params {
             let required = if p.required { "" } else { " (optional)" };
-            println!("      --{:<20} {}{required}", p.name, p.doc);
+            outln!("      --{:<20} {}{required}", p.name, p.doc);
         }
     }
     Ok(Outcome::Passed)

@@ -4,6 +4,15 @@
 //! line on stderr).
 #![forbid(unsafe_code)]
 
+/// `println!` for a command's output. A closed stdout (`thermocheck list | head`) ends the
+/// command quietly with [`Failure::Closed`] instead of panicking on the broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err($crate::Failure::from_io)?
+    }};
+}
+
 mod eval;
 mod list;
 mod runtime;
@@ -50,6 +59,21 @@ pub enum Failure {
     Input(String),
     /// A check failed or a method could not produce a value: exit code 1.
     Check(String),
+    /// The reader closed stdout (a pipe into `head`): stop quietly with exit code 141, the
+    /// shell's code for a process ended by SIGPIPE.
+    Closed,
+}
+
+impl Failure {
+    /// An error writing the command's output: a broken pipe is [`Failure::Closed`], anything
+    /// else a failure to produce the output.
+    pub fn from_io(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::Closed
+        } else {
+            Failure::Check(format!("cannot write the output: {e}"))
+        }
+    }
 }
 
 impl From<thermocheck_numerics::Error> for Failure {
@@ -113,6 +137,7 @@ fn main() -> ExitCode {
             eprintln!("error: {msg}");
             ExitCode::from(1)
         }
+        Err(Failure::Closed) => ExitCode::from(141),
     }
 }
 

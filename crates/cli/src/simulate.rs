@@ -175,7 +175,7 @@ fn learning(args: &LearningArgs) -> Result<Outcome, Failure> {
     if let (Some(mut w), Some(path)) = (csv, &args.out) {
         w.flush()
             .map_err(|e| Failure::Check(format!("writing {}: {e}", path.display())))?;
-        println!("wrote {rows} rows to {}", path.display());
+        outln!("wrote {rows} rows to {}", path.display());
         return Ok(Outcome::Passed);
     }
 
@@ -184,36 +184,37 @@ fn learning(args: &LearningArgs) -> Result<Outcome, Failure> {
     // Everything that can still fail, before anything is printed.
     let w_star = protocol.min_excess_work(distance)?;
     let bound = protocol.lower_bound(run.theta[0] - args.start)?;
-    println!(
+    outln!(
         "persistent-chain learning: schedule {}, N = {}, K = {}, seed {}, threads {threads}",
         schedule.label(),
         args.particles,
         args.steps,
         args.seed
     );
-    println!("RNG: {}", thermocheck_numerics::RNG_ALGORITHM);
-    println!(
+    outln!("RNG: {}", thermocheck_numerics::RNG_ALGORITHM);
+    outln!(
         "θ_T                      {:.9e}   (target {})",
-        run.theta[0], args.target
+        run.theta[0],
+        args.target
     );
-    println!(
+    outln!(
         "mean work ⟨W⟩            {:.9e} ± {:.2e}   (± σ̂/√N per particle; feedback through θ can widen the run-to-run spread)",
         run.work.mean(),
         run.work.standard_error()
     );
-    println!("sd(W)                    {:.9e}", run.work.std_dev());
-    println!(
+    outln!("sd(W)                    {:.9e}", run.work.std_dev());
+    outln!(
         "⟨e^(−W)⟩                 {:.9e}   (Jarzynski: 1)",
         run.exp_minus_work.mean()
     );
-    println!("bias L − L̃              {bias:.9e}");
-    println!(
+    outln!("bias L − L̃              {bias:.9e}");
+    outln!(
         "(L − L̃) − (ΣW − ΔF)      {:.3e}   (D8: zero to round-off)",
         run.identity_residual()
     );
-    println!(
+    outln!(
         "closed-form W* (D12)     {w_star:.9e}   (the minimum over all schedules reaching θ_T = target)"
     );
-    println!("lower bound (D18)        {bound:.9e}   (for the θ_T actually reached)");
+    outln!("lower bound (D18)        {bound:.9e}   (for the θ_T actually reached)");
     Ok(Outcome::Passed)
 }

@@ -123,12 +123,12 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
         seed_sweep,
     };
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).expect("JSON of plain data")
         );
     } else {
-        print_table(&report);
+        print_table(&report)?;
     }
     Ok(if failed == 0 {
         Outcome::Passed
@@ -197,14 +197,17 @@ fn error_row(claim: &Claim, message: &str) -> Row {
     }
 }
 
-fn print_table(report: &Report) {
-    println!(
+fn print_table(report: &Report) -> Result<(), Failure> {
+    outln!(
         "thermocheck {} verify — profile {}, seed {}, threads {}",
-        report.thermocheck, report.profile, report.seed, report.threads
+        report.thermocheck,
+        report.profile,
+        report.seed,
+        report.threads
     );
-    println!("RNG: {}", report.rng);
-    println!("numerical crates: {}", report.crates);
-    println!();
+    outln!("RNG: {}", report.rng);
+    outln!("numerical crates: {}", report.crates);
+    outln!();
     let header = [
         "claim",
         "method",
@@ -253,12 +256,12 @@ fn print_table(report: &Report) {
             .trim_end()
             .to_owned()
     };
-    println!("{}", line(&header.map(String::from)));
-    println!("{}", widths.map(|w| "-".repeat(w)).join("  ").trim_end());
+    outln!("{}", line(&header.map(String::from)));
+    outln!("{}", widths.map(|w| "-".repeat(w)).join("  ").trim_end());
     for row in &cells {
-        println!("{}", line(row));
+        outln!("{}", line(row));
     }
-    println!();
+    outln!();
     let failing: Vec<&str> = {
         let mut ids: Vec<&str> = report
             .evidence
@@ -270,15 +273,16 @@ fn print_table(report: &Report) {
         ids
     };
     if !failing.is_empty() {
-        println!("failing claims: {}", failing.join(", "));
+        outln!("failing claims: {}", failing.join(", "));
     }
     if !report.seed_sweep.is_empty() {
-        println!(
+        outln!(
             "seed sweep of the stochastic claims (quick profile, seeds split from the master seed):"
         );
         for s in &report.seed_sweep {
-            println!("  {:<5} {}/{} seeds passed", s.claim, s.passed, s.seeds);
+            outln!("  {:<5} {}/{} seeds passed", s.claim, s.passed, s.seeds);
         }
     }
-    println!("{} passed, {} failed", report.passed, report.failed);
+    outln!("{} passed, {} failed", report.passed, report.failed);
+    Ok(())
 }

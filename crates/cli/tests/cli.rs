@@ -479,3 +479,27 @@ fn metric_and_temperature_bad_input_exits_2_with_one_line() {
         "mish",
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly_instead_of_panicking() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // The quick report is far larger than a pipe buffer (64 KiB), so the binary is still
+    // writing when the reader goes away after one line: the next write meets a broken pipe.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_thermocheck"))
+        .args(["verify", "--quick"])
+        .env("CI", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the thermocheck binary runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut first)
+        .expect("one line");
+    assert!(first.starts_with("thermocheck "), "{first}");
+    let out = child.wait_with_output().expect("the binary exits");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "stderr: {err}");
+    assert_eq!(out.status.code(), Some(141), "stderr: {err}");
+}

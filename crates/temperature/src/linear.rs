@@ -530,12 +530,9 @@ impl UniformSum {
     }
 
     /// The density of $S/\Lambda$ at $u$ for $n_{eff}\le 3$ terms (box, trapezoid, window average
-    /// of the trapezoid), as sums of non-negative terms.
-    ///
-    /// # Panics
-    /// If there are 0 or more than 3 terms (a programmer error; callers check).
-    #[track_caller]
-    pub fn density(&self, u: f64) -> f64 {
+    /// of the trapezoid), as sums of non-negative terms. Private: its callers use it only after
+    /// checking $1 \le n_{eff} \le 3$, so the public API cannot reach the panic below.
+    fn density(&self, u: f64) -> f64 {
         match self.weights.as_slice() {
             &[c1] => box_density(c1, u),
             &[c1, c2] => trapezoid_density(c1, c2, u),

@@ -14,9 +14,11 @@ macro_rules! outln {
 }
 
 mod eval;
+mod figures;
 mod list;
 mod runtime;
 mod simulate;
+mod tables;
 mod verify;
 
 use thermocheck::registry;
@@ -45,6 +47,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Run the claims' checks and print the evidence.
     Verify(verify::VerifyArgs),
+    /// Write the spec's reference tables and every claim's evidence to docs/tables (Markdown, CSV).
+    Tables(tables::TablesArgs),
+    /// Write the SVG figures to docs/figures.
+    Figures(figures::FiguresArgs),
     /// Langevin ensemble runs.
     Simulate {
         #[command(subcommand)]
@@ -110,7 +116,7 @@ fn main() -> ExitCode {
                 }
                 DisplayHelpOnMissingArgumentOrSubcommand => {
                     eprintln!(
-                        "error: a command is required (list, eval, verify, simulate); see --help"
+                        "error: a command is required (list, eval, verify, tables, figures, simulate); see --help"
                     );
                     return ExitCode::from(2);
                 }
@@ -124,6 +130,8 @@ fn main() -> ExitCode {
         Command::List { json } => list::run(json),
         Command::Eval(args) => eval::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Tables(args) => tables::run(&args),
+        Command::Figures(args) => figures::run(&args),
         Command::Simulate { what } => simulate::run(&what),
     };
     match result {

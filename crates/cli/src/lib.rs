@@ -3,3 +3,9 @@
 #![forbid(unsafe_code)]
 
 pub mod registry;
+
+/// The Rust examples of `docs/guide.md`, compiled and run as doc tests so the guide stays
+/// correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide.md")]
+pub struct UserGuide;

@@ -476,9 +476,12 @@ pub struct PiecewiseSolution {
 /// `jump` is called exactly once per breakpoint, in order. The error estimate (when on) is the
 /// sum of the per-segment estimates, each for a segment started from the same state; errors
 /// carried in from earlier segments are transported by the flow and the jumps, so the sum is a
-/// faithful estimate when these do not amplify differences (contractive or conservative
-/// dynamics, jumps with Lipschitz constant ≤ 1), and an underestimate by the amplification
-/// factor otherwise.
+/// faithful estimate when these do not amplify differences in the norm the result is compared
+/// in (contractive dynamics, jumps with Lipschitz constant ≤ 1), and an underestimate by the
+/// amplification factor otherwise. Conservative dynamics preserve only their invariant's norm:
+/// an oscillator conserving $\omega^2x^2 + v^2$ can still amplify a componentwise error (by up
+/// to $\sqrt{1+\omega^2} \approx 2.24$ for the $\omega = 2$ oscillator of NV7,
+/// `proofs/numerics/ode-references.md`).
 ///
 /// # Errors
 /// - [`Error::InvalidParameter`] if there are fewer than 2 breakpoints (parameter

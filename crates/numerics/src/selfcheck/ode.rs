@@ -127,9 +127,11 @@ fn nv7(_config: &CheckConfig) -> Result<Vec<Evidence>> {
     let mut evidence = Vec::new();
     // ESTIMATE_FACTOR (1) on the summed per-segment estimates: each already overestimates its
     // segment's error about tenfold (tolerance module); the summed estimate bounds the error
-    // carried through the segments because both flows here are non-expanding (the relaxation
-    // contracts, the oscillator conserves energy) and the jumps have Lipschitz constant 1
-    // (`integrate_piecewise` docs). Round-off in the closed forms is under the rounding floor.
+    // carried through the segments when the flows do not amplify differences. The relaxation
+    // contracts and the jumps have Lipschitz constant 1; the oscillator conserves ω²x² + v², so a
+    // carried error can grow by up to √(1 + ω²) ≈ 2.24 when x and v are compared one by one
+    // (proofs/numerics/ode-references.md). The tenfold overestimate of each segment's estimate
+    // covers that factor. Round-off in the closed forms is under the rounding floor.
 
     // 1. Scalar: y' = -y + sin t, y(0^-) = 0; jumps y += 0.5 at t = 0, y += 1 at the interior
     //    breakpoints, y *= -1 at the end.

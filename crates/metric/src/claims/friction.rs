@@ -527,7 +527,7 @@ fn mv4(config: &CheckConfig) -> Result<Vec<Evidence>> {
             Tolerance::error_estimate(ESTIMATE_FACTOR, hess_err + r.fisher_error[ij], hess),
         ));
     }
-    // Closed forms: E = θx⁴/4 has Z ∝ θ^{-1/4}, so I_F = ∂²F = 1/(4θ²) and ⟨X⟩ = 1/(4θ).
+    // Closed forms: E = θx⁴/4 has Z ∝ θ^{-1/4}, so F = ¼ ln θ + c, I_F = −∂²F = 1/(4θ²) and ⟨X⟩ = ∂F = 1/(4θ).
     for theta in [0.3, 1.0, 7.0] {
         let r = m7(&QuarticCoupling, &[theta], 1.0)?;
         let point = format!("θ={theta}, E = θx⁴/4");

@@ -4,7 +4,8 @@ One home for what every peer does the same way:
 
 - the command line (`--repeats R`, `--quick`);
 - the timing rule of the performance contract: one untimed warm-up run, then R timed runs with
-  `time.perf_counter`, and the median of the R durations is the figure's "seconds";
+  `time.perf_counter`, and the median of the R durations is the record's "seconds" (the median
+  CPU seconds go under "details", to show contention on a shared machine);
 - the one JSON record each script prints on stdout (and nothing else on stdout: diagnostics go
   to stderr).
 """
@@ -43,26 +44,45 @@ def parse_args(description, default_repeats, extra=None):
     return args
 
 
-def measure(run, repeats, setup=None):
-    """Median wall seconds of `run(state)` over `repeats` timed runs after one warm-up.
+class Timing:
+    """What [`measure`] found: `seconds` (median wall seconds, the contract's figure basis),
+    `runs` (every timed run's wall seconds), `cpu_seconds` (median process CPU seconds: on a
+    loaded machine, wall > CPU for these single-threaded peers shows the contention) and `result`
+    (the last run's return value)."""
 
-    `setup()` (untimed) makes a fresh state before each run, e.g. the initial particle sample;
-    without it `run()` takes no argument. Returns `(median_seconds, all_seconds, last_result)`.
+    def __init__(self, walls, cpus, result):
+        self.seconds = statistics.median(walls)
+        self.runs = walls
+        self.cpu_seconds = statistics.median(cpus)
+        self.result = result
+
+    def details(self):
+        """The timing fields every record carries under "details"."""
+        return {"cpu_seconds": self.cpu_seconds, "run_seconds": self.runs}
+
+
+def measure(run, repeats, setup=None):
+    """Times `run` by the contract's rule: one warm-up run, then `repeats` timed runs, median.
+
+    `setup()` (untimed) makes a fresh state before each run, e.g. the initial particle sample,
+    and `run(state)` gets it; without `setup`, `run()` takes no argument. Wall time by
+    `time.perf_counter`, CPU time by `time.process_time`. Returns a [`Timing`].
     """
 
     def once():
         state = setup() if setup is not None else None
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         result = run(state) if setup is not None else run()
-        return time.perf_counter() - start, result
+        return time.perf_counter() - wall, time.process_time() - cpu, result
 
     once()  # warm-up: page faults, caches, lazy imports
-    seconds = []
+    walls, cpus = [], []
     result = None
     for _ in range(repeats):
-        elapsed, result = once()
-        seconds.append(elapsed)
-    return statistics.median(seconds), seconds, result
+        wall, cpu, result = once()
+        walls.append(wall)
+        cpus.append(cpu)
+    return Timing(walls, cpus, result)
 
 
 def versions():
@@ -73,8 +93,11 @@ def versions():
     )
 
 
-def emit(workload, figure, unit, seconds, accuracy, accuracy_metric, repeats, method, **details):
-    """Prints the contract's JSON record on stdout; `details` go under the key "details"."""
+def emit(workload, figure, unit, timing, accuracy, accuracy_metric, repeats, method, **details):
+    """Prints the contract's JSON record on stdout, "seconds" from `timing` (a [`Timing`]);
+    `details` and the timing's CPU seconds and per-run seconds go under the key "details"."""
+    seconds = timing.seconds
+    details = {**details, **timing.details()}
     record = {
         "workload": workload,
         "figure": _number(figure),
@@ -85,8 +108,7 @@ def emit(workload, figure, unit, seconds, accuracy, accuracy_metric, repeats, me
         "repeats": repeats,
         "implementation": f"{versions()}, {method}",
     }
-    if details:
-        record["details"] = _clean(details)
+    record["details"] = _clean(details)
     json.dump(record, sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
     sys.stdout.flush()

@@ -26,13 +26,14 @@ def main():
         rng.standard_normal(out=buf)
         return buf
 
-    seconds, _, buf = _peer.measure(run, args.repeats)
+    timing = _peer.measure(run, args.repeats)
+    buf = timing.result
     variance = float(np.var(buf, ddof=1))
     _peer.emit(
         workload="normals",
-        figure=n / seconds,
+        figure=n / timing.seconds,
         unit="variates/s",
-        seconds=seconds,
+        timing=timing,
         accuracy=abs(variance - 1.0),
         accuracy_metric=f"|sample variance - 1| (sampling sd sqrt(2/N) = {math.sqrt(2.0 / n):.2e})",
         repeats=args.repeats,

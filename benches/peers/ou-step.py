@@ -48,14 +48,15 @@ def main():
             x += z
         return x
 
-    seconds, _, x = _peer.measure(run, args.repeats, setup=setup)
+    timing = _peer.measure(run, args.repeats, setup=setup)
+    x = timing.result
     variance = float(np.var(x, ddof=1))
     stationary = 1.0 / K
     _peer.emit(
         workload="ou-step",
-        figure=n * STEPS / seconds,
+        figure=n * STEPS / timing.seconds,
         unit="particle-steps/s",
-        seconds=seconds,
+        timing=timing,
         accuracy=abs(variance - stationary) / stationary,
         accuracy_metric=(
             "|sample variance - 1/k|/(1/k) after the run (sampling sd sqrt(2/N) = "

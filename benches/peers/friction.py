@@ -19,8 +19,10 @@ integral. The outer integral is `quad` over the same two half-lines. Every `quad
 errors to stderr (README.md records it). SciPy's default tolerances are timed alongside and
 reported under "details".
 
-One run evaluates both families once. figure: evaluations per second (2 / seconds per run).
-accuracy: the larger relative error against the exact/reference value of the two families.
+Each family is its own workload and prints its own record, `friction-stiffness` then
+`friction-quartic` (two JSON objects, one per line; the Rust side names them the same way).
+One run = one evaluation of zeta. figure: evaluations per second. accuracy: relative error
+against the exact/reference value.
 """
 
 import math
@@ -48,7 +50,9 @@ LADDER = [
 
 def stiffness(k=2.0):
     return {
+        "workload": "friction-stiffness",
         "name": "stiffness E = k x^2/2, k = 2, D = 0.5",
+        "metric": "relative error vs exact 1/(4Dk^3) = 0.0625 (M11)",
         "energy": lambda x: 0.5 * k * x * x,
         "observable": lambda x: 0.5 * x * x,
         "mode": 0.0,
@@ -59,7 +63,9 @@ def stiffness(k=2.0):
 
 def quartic_coupling(theta=1.0):
     return {
+        "workload": "friction-quartic",
         "name": "quartic coupling E = theta x^4/4, theta = 1, D = 1",
+        "metric": "relative error vs mpmath reference 0.0422486400042052955622 (20 digits)",
         "energy": lambda x: 0.25 * theta * x**4,
         "observable": lambda x: 0.25 * x**4,
         "mode": 0.0,
@@ -139,52 +145,39 @@ def main():
                 + f"; {elapsed:.3f} s; {warned} IntegrationWarning(s)"
             )
     repeats = 1 if args.quick else args.repeats
-    timing = _peer.measure(lambda: evaluate_all(families), repeats)
-    values, warned = timing.result
-    errors = [abs(v / f["reference"] - 1.0) for v, f in zip(values, families)]
-    # The same workload at SciPy's default tolerances, for the record (not the headline figure).
-    per_family = [_peer.measure(lambda f=f: friction(f), repeats) for f in families]
-    at_defaults = _peer.measure(lambda: evaluate_all(families, *DEFAULTS), repeats)
-    values_defaults, warned_defaults = at_defaults.result
-    errors_defaults = [abs(v / f["reference"] - 1.0) for v, f in zip(values_defaults, families)]
-    _peer.emit(
-        workload="friction",
-        figure=len(families) / timing.seconds,
-        unit="evaluations/s",
-        timing=timing,
-        accuracy=max(errors),
-        accuracy_metric=(
-            "max over the two families of |zeta/zeta_ref - 1| (stiffness: exact 1/(4Dk^3); "
-            "quartic coupling: mpmath 20 digits)"
-        ),
-        repeats=repeats,
-        method=(
-            f"nested scipy.integrate.quad (QUADPACK), epsabs = {EPSABS:g}, epsrel = {EPSREL:g}, "
-            f"limit = {LIMIT}; one run = both families"
-        ),
-        families=[
-            {
-                "family": f["name"],
-                "zeta": v,
-                "reference": f["reference"],
-                "relative_error": e,
-                "seconds": t.seconds,
-            }
-            for f, v, e, t in zip(families, values, errors, per_family)
-        ],
-        integration_warnings=warned,
-        scipy_defaults={
-            "epsabs": DEFAULTS[0],
-            "epsrel": DEFAULTS[1],
-            "limit": DEFAULTS[2],
-            "seconds": at_defaults.seconds,
-            "cpu_seconds": at_defaults.cpu_seconds,
-            "figure": len(families) / at_defaults.seconds,
-            "accuracy": max(errors_defaults),
-            "relative_errors": errors_defaults,
-            "integration_warnings": warned_defaults,
-        },
-    )
+    for family in families:
+        timing = _peer.measure(lambda: evaluate_all([family]), repeats)
+        (value,), warned = timing.result
+        # The same evaluation at SciPy's default tolerances, for the record (not the figure).
+        at_defaults = _peer.measure(lambda: evaluate_all([family], *DEFAULTS), repeats)
+        (value_defaults,), warned_defaults = at_defaults.result
+        reference = family["reference"]
+        _peer.emit(
+            workload=family["workload"],
+            figure=1.0 / timing.seconds,
+            unit="evaluations/s",
+            timing=timing,
+            accuracy=abs(value / reference - 1.0),
+            accuracy_metric=family["metric"],
+            repeats=repeats,
+            method=(
+                f"nested scipy.integrate.quad (QUADPACK), epsabs = {EPSABS:g}, "
+                f"epsrel = {EPSREL:g}, limit = {LIMIT}; {family['name']}"
+            ),
+            zeta=value,
+            reference=reference,
+            integration_warnings=warned,
+            scipy_defaults={
+                "epsabs": DEFAULTS[0],
+                "epsrel": DEFAULTS[1],
+                "limit": DEFAULTS[2],
+                "seconds": at_defaults.seconds,
+                "cpu_seconds": at_defaults.cpu_seconds,
+                "figure": 1.0 / at_defaults.seconds,
+                "accuracy": abs(value_defaults / reference - 1.0),
+                "integration_warnings": warned_defaults,
+            },
+        )
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ One home for what every peer does the same way:
 - the timing rule of the performance contract: one untimed warm-up run, then R timed runs with
   `time.perf_counter`, and the median of the R durations is the record's "seconds" (the median
   CPU seconds go under "details", to show contention on a shared machine);
-- the one JSON record each script prints on stdout (and nothing else on stdout: diagnostics go
-  to stderr).
+- the JSON record of the contract, one object per line on stdout per workload a script runs
+  (and nothing else on stdout: diagnostics go to stderr).
 """
 
 import argparse

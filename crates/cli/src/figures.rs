@@ -62,12 +62,29 @@ fn readme(figures: &[Figure]) -> String {
          the deviation measured in this run.\n",
     );
     for f in figures {
+        let title = escape_stars(f.title);
         s.push_str(&format!(
-            "\n## {}\n\n![{}]({})\n\n{}\n",
-            f.title, f.title, f.file, f.caption
+            "\n## {title}\n\n![{title}]({})\n\n{}\n",
+            f.file,
+            escape_stars(&f.caption)
         ));
     }
     s
+}
+
+/// Escapes every lone `*` (the optimum's star in θ*, W*) so Markdown does not read it as
+/// emphasis; `**` (bold) is kept.
+fn escape_stars(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let paired = (i > 0 && chars[i - 1] == '*') || chars.get(i + 1) == Some(&'*');
+        if c == '*' && !paired {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The files of a fresh run, by name.
@@ -95,7 +112,8 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, Failure> {
     };
     let mut names = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| Failure::Check(format!("cannot read {}: {e}", dir.display())))?;
+        let entry =
+            entry.map_err(|e| Failure::Check(format!("cannot read {}: {e}", dir.display())))?;
         if entry.path().is_file() {
             names.push(entry.file_name().to_string_lossy().into_owned());
         }
@@ -128,13 +146,20 @@ pub fn run(args: &FiguresArgs) -> Result<Outcome, Failure> {
     if args.check {
         let problems = stale_files(&args.out, &files)?;
         if problems.is_empty() {
-            outln!("figures: {} files in {} are current", files.len(), args.out.display());
+            outln!(
+                "figures: {} files in {} are current",
+                files.len(),
+                args.out.display()
+            );
             return Ok(Outcome::Passed);
         }
         for p in &problems {
             eprintln!("figures --check: {p}");
         }
-        eprintln!("figures --check: run `thermocheck figures --out {}` to regenerate", args.out.display());
+        eprintln!(
+            "figures --check: run `thermocheck figures --out {}` to regenerate",
+            args.out.display()
+        );
         return Ok(Outcome::Failed);
     }
     std::fs::create_dir_all(&args.out)

@@ -157,7 +157,10 @@ fn arrow_offset(i: usize) -> f64 {
     0.018 * i as f64
 }
 
-fn top_panel(chart: &mut Chart<'_, '_, impl Ranged<ValueType = f64>, impl Ranged<ValueType = f64>>, runs: &[Run]) -> Result<(), Failure> {
+fn top_panel(
+    chart: &mut Chart<'_, '_, impl Ranged<ValueType = f64>, impl Ranged<ValueType = f64>>,
+    runs: &[Run],
+) -> Result<(), Failure> {
     for (i, r) in runs.iter().enumerate() {
         plot::line(chart, r.theta_curve.clone(), r.colour, Dash::Solid)?;
         plot::line(chart, r.mean_curve.clone(), r.colour, Dash::Dashed)?;
@@ -170,13 +173,15 @@ fn top_panel(chart: &mut Chart<'_, '_, impl Ranged<ValueType = f64>, impl Ranged
         plot::markers(chart, r.mean_marks.clone(), r.colour, Mark::Square, false)?;
     }
     let left = Pos::new(HPos::Left, VPos::Center);
-    let right = Pos::new(HPos::Right, VPos::Center);
-    plot::text(chart, "jump τv at t = 0", (0.06, 0.03), left, BLACK)?;
-    plot::text(chart, "jump τv at t = T", (0.94, 0.96), right, BLACK)?;
+    plot::text(chart, "arrows: jumps τv of θ", (0.03, 0.97), left, BLACK)?;
+    plot::text(chart, "at t = 0 and t = T", (0.03, 0.89), left, BLACK)?;
     Ok(())
 }
 
-fn bottom_panel(chart: &mut Chart<'_, '_, impl Ranged<ValueType = f64>, impl Ranged<ValueType = f64>>, runs: &[Run]) -> Result<(), Failure> {
+fn bottom_panel(
+    chart: &mut Chart<'_, '_, impl Ranged<ValueType = f64>, impl Ranged<ValueType = f64>>,
+    runs: &[Run],
+) -> Result<(), Failure> {
     for (i, r) in runs.iter().enumerate() {
         plot::line(chart, r.rate_curve.clone(), r.colour, Dash::Solid)?;
         let dx = arrow_offset(i);
@@ -257,7 +262,10 @@ pub fn figure() -> Result<Figure, Failure> {
     })?;
     let deviation = runs.iter().map(|r| r.deviation).fold(0.0, f64::max);
     let rate_deviation = runs.iter().map(|r| r.rate_deviation).fold(0.0, f64::max);
-    let estimate = runs.iter().map(|r| r.ode_error_estimate).fold(0.0, f64::max);
+    let estimate = runs
+        .iter()
+        .map(|r| r.ode_error_estimate)
+        .fold(0.0, f64::max);
     let caption = format!(
         "Optimal protocol of the Gaussian-mean problem (D13, D14) moving θ from θ₀ = 0 to \
          μ_D = 1 (Δ = 1) with σ² = D = 1 (τ = σ²/D = 1) for T/τ = 0.5, 2 and 10, against time \

@@ -29,8 +29,6 @@ pub const TICK: f64 = 19.0;
 pub const LABEL: f64 = 21.0;
 /// Legend entries and annotations.
 pub const LEGEND: f64 = 18.5;
-/// Panel titles.
-pub const TITLE: f64 = 21.0;
 
 /// Registers the embedded font with plotters (once per process).
 pub fn register_font() -> Result<(), Failure> {
@@ -65,6 +63,8 @@ pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
 pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
 pub const SKY: RGBColor = RGBColor(86, 180, 233);
 pub const GREY: RGBColor = RGBColor(90, 90, 90);
+/// A dark wine red, the ninth colour when seven are not enough.
+pub const WINE: RGBColor = RGBColor(136, 34, 85);
 
 /// A line style: colour is never the only distinction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,8 +129,9 @@ pub fn marker<'a, DB: DrawingBackend + 'a>(
     let r = MARK_RADIUS;
     match mark {
         Mark::Circle => Circle::new((x, y), r, style).into_dyn(),
-        Mark::Square => Rectangle::new([(x - r + 1, y - r + 1), (x + r - 1, y + r - 1)], style)
-            .into_dyn(),
+        Mark::Square => {
+            Rectangle::new([(x - r + 1, y - r + 1), (x + r - 1, y + r - 1)], style).into_dyn()
+        }
         Mark::Triangle | Mark::Diamond if !filled => {
             (EmptyElement::at((x, y)) + PathElement::new(outline(mark, true), style)).into_dyn()
         }
@@ -241,14 +242,29 @@ pub struct Entry {
 
 impl Entry {
     pub fn line(label: impl Into<String>, colour: RGBColor, dash: Dash) -> Self {
-        Entry { label: label.into(), colour, dash: Some(dash), mark: None }
+        Entry {
+            label: label.into(),
+            colour,
+            dash: Some(dash),
+            mark: None,
+        }
     }
     pub fn mark(label: impl Into<String>, colour: RGBColor, mark: Mark, filled: bool) -> Self {
-        Entry { label: label.into(), colour, dash: None, mark: Some((mark, filled)) }
+        Entry {
+            label: label.into(),
+            colour,
+            dash: None,
+            mark: Some((mark, filled)),
+        }
     }
     /// A heading line of text without a sample.
     pub fn heading(label: impl Into<String>) -> Self {
-        Entry { label: label.into(), colour: BLACK, dash: None, mark: None }
+        Entry {
+            label: label.into(),
+            colour: BLACK,
+            dash: None,
+            mark: None,
+        }
     }
 }
 
@@ -336,10 +352,7 @@ where
     let element = EmptyElement::at(to)
         + PathElement::new(vec![tail, round(base)], colour.stroke_width(3))
         + Polygon::new(vec![(0, 0), p1, p2], colour.filled());
-    chart
-        .plotting_area()
-        .draw(&element)
-        .map_err(plot_error)?;
+    chart.plotting_area().draw(&element).map_err(plot_error)?;
     Ok(())
 }
 

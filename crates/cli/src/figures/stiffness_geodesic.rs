@@ -144,10 +144,7 @@ pub fn figure() -> Result<Figure, Failure> {
             .margin(14)
             .x_label_area_size(52)
             .y_label_area_size(78)
-            .build_cartesian_2d(
-                (T_MIN..T_MAX).log_scale(),
-                (w_min..w_max).log_scale(),
-            )
+            .build_cartesian_2d((T_MIN..T_MAX).log_scale(), (w_min..w_max).log_scale())
             .map_err(plot::plot_error)?;
         plot::mesh(
             &mut chart,
@@ -160,8 +157,20 @@ pub fn figure() -> Result<Figure, Failure> {
         plot::line(&mut chart, geodesic_line, GEODESIC, Dash::Solid)?;
         let colours = [GEODESIC, LINEAR];
         for j in 0..2 {
-            plot::markers(&mut chart, quad_marks[j].clone(), colours[j], Mark::Circle, false)?;
-            plot::markers(&mut chart, exact_marks[j].clone(), colours[j], Mark::Cross, false)?;
+            plot::markers(
+                &mut chart,
+                quad_marks[j].clone(),
+                colours[j],
+                Mark::Circle,
+                false,
+            )?;
+            plot::markers(
+                &mut chart,
+                exact_marks[j].clone(),
+                colours[j],
+                Mark::Cross,
+                false,
+            )?;
         }
         let entries = [
             Entry::heading("k: 1 → 4, D = 1"),

@@ -87,7 +87,7 @@ fn curves() -> Vec<Curve> {
             Activation::Elu,
             "ELU",
             plot::PURPLE,
-            Dash::LongDash,
+            Dash::Long,
             Mark::Diamond,
         ),
         c(
@@ -101,7 +101,7 @@ fn curves() -> Vec<Curve> {
             Activation::Swish,
             "swish / SiLU",
             plot::WINE,
-            Dash::LongDash,
+            Dash::Long,
             Mark::Cross,
         ),
     ]
@@ -190,7 +190,7 @@ pub fn figure() -> Result<Figure, Failure> {
          seed {:#x}), η ≈ mean of φ(√q u)²/q, at {} points (five q per activation, staggered): \
          largest deviation {:.2} standard errors (tolerance k = {} standard errors), largest \
          relative deviation {}.",
-        plot::sci(worst_closed),
+        plot::bound(worst_closed),
         DRAWS,
         SEED,
         points,

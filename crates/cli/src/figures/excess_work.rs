@@ -63,7 +63,7 @@ const CURVES: [Curve; 4] = [
     Curve {
         label: "linear response",
         colour: plot::GREEN,
-        dash: Dash::LongDash,
+        dash: Dash::Long,
         mark: Mark::Diamond,
         closed: |p| p.linear_response_excess_work(DISTANCE),
     },
@@ -191,11 +191,11 @@ pub fn figure() -> Result<Figure, Failure> {
          translation friction ζ = 1/D (`length::linear_response_excess_work`, M3). Max relative \
          deviation: optimal {}, ramp {}, sudden {}, linear response {} (largest relative error \
          estimate of the methods: {}).",
-        plot::sci(worst[2]),
-        plot::sci(worst[1]),
-        plot::sci(worst[0]),
-        plot::sci(worst[3]),
-        plot::sci(estimate),
+        plot::bound(worst[2]),
+        plot::bound(worst[1]),
+        plot::bound(worst[0]),
+        plot::bound(worst[3]),
+        plot::bound(estimate),
     );
     Ok(Figure {
         file: "excess-work-vs-duration.svg",

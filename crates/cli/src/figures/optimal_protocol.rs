@@ -275,13 +275,13 @@ pub fn figure() -> Result<Figure, Failure> {
          slightly for visibility). **Independent check:** θ (after the jump at 0, before and \
          after the jump at T) and m at {} output times from the exact N → ∞ moment ODE of \
          persistent-chain learning (`moments::learn`, Dopri5 at rtol 10⁻¹¹) driven by the \
-         optimal schedule: max |ODE − closed form| = {} (the ODE's own error estimate: {}); η \
+         optimal schedule: max |ODE − closed form| {} (the ODE's own error estimate: {}); η \
          from the natural-gradient inverse design of M20, H = c(G + cζ)⁻¹ with G = ζ = 1/D and \
-         c = τ/(T + τ − t): max |M20 − D14| = {}.",
+         c = τ/(T + τ − t): max |M20 − D14| {}.",
         INTERVALS + 1,
-        plot::sci(deviation),
-        plot::sci(estimate),
-        plot::sci(rate_deviation),
+        plot::bound(deviation),
+        plot::bound(estimate),
+        plot::bound(rate_deviation),
     );
     Ok(Figure {
         file: "optimal-protocol.svg",

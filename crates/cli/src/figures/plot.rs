@@ -72,7 +72,7 @@ pub enum Dash {
     Solid,
     Dashed,
     Dotted,
-    LongDash,
+    Long,
 }
 
 impl Dash {
@@ -82,7 +82,7 @@ impl Dash {
             Dash::Solid => None,
             Dash::Dashed => Some((9, 6)),
             Dash::Dotted => Some((3, 4)),
-            Dash::LongDash => Some((18, 6)),
+            Dash::Long => Some((18, 6)),
         }
     }
 }
@@ -386,9 +386,21 @@ pub fn log_grid(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Numbers in captions: three significant digits in scientific notation.
+/// Statistical deviations in captions: three significant digits in scientific notation.
 pub fn sci(x: f64) -> String {
     format!("{x:.2e}")
+}
+
+/// Deterministic errors (round-off, solver tolerance) in captions: the power of ten that bounds
+/// them, `≤ 10⁻¹⁵`. Their last digits depend on the platform's `libm` and would make
+/// `--check` fail on another machine for no change of substance; the bound does not.
+pub fn bound(x: f64) -> String {
+    if x == 0.0 {
+        "0 (exact)".to_owned()
+    } else {
+        let e = x.log10().ceil() as i32;
+        format!("≤ 10{}", superscript(e))
+    }
 }
 
 /// The house mesh: light grid, labelled axes, tick labels at [`TICK`] size.

@@ -206,8 +206,8 @@ pub fn figure() -> Result<Figure, Failure> {
          exact excess work from the moment ODE (`moments::drive`, M16), which is not linear \
          response: it departs from the linear-response value at short T and approaches it as T \
          grows (exact/LR at T = {}: geodesic {:.4}, linear in k {:.4}).",
-        plot::sci(path_deviation),
-        plot::sci(work_deviation),
+        plot::bound(path_deviation),
+        plot::bound(work_deviation),
         T_MAX,
         exact_ratio[0],
         exact_ratio[1],

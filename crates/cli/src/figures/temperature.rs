@@ -67,7 +67,7 @@ const CURVES: [Curve; 3] = [
         loss: Loss::CrossEntropy,
         label: "cross entropy (T18)",
         colour: plot::GREEN,
-        dash: Dash::LongDash,
+        dash: Dash::Long,
         mark: Mark::Triangle,
     },
 ];

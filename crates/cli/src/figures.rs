@@ -141,6 +141,8 @@ fn stale_files(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<Stri
     Ok(problems)
 }
 
+/// Writes every figure and the README into `--out`, or with `--check` compares them with the
+/// files there and reports each missing, differing or extra file on stderr (exit 1).
 pub fn run(args: &FiguresArgs) -> Result<Outcome, Failure> {
     let files = render()?;
     if args.check {

@@ -184,8 +184,10 @@ pub fn figure() -> Result<Figure, Failure> {
          pre-activation variance q, log–log. Lines: `efficiency::efficiency` (double-exponential \
          quadrature at relative tolerance 10⁻¹²). The positively homogeneous activations \
          (linear, ReLU, leaky ReLU) are flat at (a₊² + a₋²)/2 (T27): max relative deviation of \
-         the quadrature from that closed form {}. Sigmoid and softplus exceed 1 at small q \
-         (non-zero output mean); tanh falls from 1 (type A/B engines, T30). **Independent \
+         the quadrature from that closed form {}. These are the type-A engines of T30; every \
+         other activation is type B, its efficiency depending on q: tanh falls from 1 at small q \
+         to (1 − √(2/(πq)))/q at large q (T31), sigmoid and softplus exceed 1 at small q \
+         (non-zero output mean), GELU and swish rise from 1/4 to 1/2. **Independent \
          check:** plain Monte Carlo, {} standard normal draws u (numerics `Ensemble::gaussian`, \
          seed {:#x}), η ≈ mean of φ(√q u)²/q, at {} points (five q per activation, staggered): \
          largest deviation {:.2} standard errors (tolerance k = {} standard errors), largest \

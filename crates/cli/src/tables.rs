@@ -387,6 +387,30 @@ fn spec_table(
     let mut md = format!("# {}\n\n{GENERATED}\n\n", table.title);
     md.push_str(&format!("Spec: {}.\n\n", format::md_cell(table.location)));
     md.push_str(&format!("Claim {}: {}", claim.id, claim_heading(claim)));
+    let (columns, lines) = spec::grid(rows);
+    md.push_str(
+        "## As the spec prints it\n\nthermocheck's value to 10 significant digits, the spec's \
+         printed value in parentheses (columns name the quantity; the method that computed it is \
+         in the rows below); the rows below give each comparison's error and tolerance \
+         and the independent methods' values.\n\n",
+    );
+    let mut grid_header = vec!["point".to_owned()];
+    grid_header.extend(columns.iter().map(|c| format::md_cell(c)));
+    let grid_rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|(point, cells)| {
+            let mut row = vec![(*point).to_owned()];
+            row.extend(cells.iter().map(|cell| {
+                cell.map_or_else(String::new, |e| {
+                    format!("{} ({})", sig10(e.observed), e.expected)
+                })
+            }));
+            row
+        })
+        .collect();
+    let grid_header: Vec<&str> = grid_header.iter().map(String::as_str).collect();
+    md.push_str(&md_table(&grid_header, &grid_rows));
+    md.push_str("\n## Every comparison\n\n");
     md.push_str(
         "Rows are grouped by parameter point. A *spec* row compares the spec's printed value \
          (*spec printed*) with thermocheck's value (*thermocheck*; the method says whether it is \

@@ -154,3 +154,122 @@ pub fn select<'a>(table: &SpecTable, evidence: &'a [Evidence]) -> Vec<(bool, &'a
     );
     rows
 }
+
+/// The quantity a spec row compares: its method up to ` vs spec` (`closed form W*_ex (D12)`),
+/// up to a `: ` that separates the quantity from how it was computed (`E φ²/q: quadrature`),
+/// and without a trailing parenthesis naming the result (`Var φ/q (T31)`).
+pub fn quantity(method: &str) -> &str {
+    let q = method.find(" vs spec").map_or(method, |end| &method[..end]);
+    let q = q.find(": ").map_or(q, |end| &q[..end]);
+    match q.rfind(" (") {
+        Some(end) if end > 0 && q.ends_with(')') => &q[..end],
+        _ => q,
+    }
+}
+
+/// The spec rows laid out as the spec prints them: one row per parameter point, one column per
+/// quantity (in order of first appearance), each cell the spec row's evidence if the point has
+/// that quantity.
+pub type Grid<'a> = (Vec<&'a str>, Vec<(&'a str, Vec<Option<&'a Evidence>>)>);
+
+/// [`Grid`] of the spec rows among `rows` (as [`select`] returns them).
+pub fn grid<'a>(rows: &[(bool, &'a Evidence)]) -> Grid<'a> {
+    let mut columns: Vec<&str> = Vec::new();
+    let mut points: Vec<&str> = Vec::new();
+    for (_, e) in rows.iter().filter(|(is_spec, _)| *is_spec) {
+        let q = quantity(&e.method);
+        if !columns.contains(&q) {
+            columns.push(q);
+        }
+        if !points.contains(&e.point.as_str()) {
+            points.push(&e.point);
+        }
+    }
+    let lines = points
+        .iter()
+        .map(|&point| {
+            let cells = columns
+                .iter()
+                .map(|&q| {
+                    rows.iter()
+                        .find(|(is_spec, e)| {
+                            *is_spec && e.point == point && quantity(&e.method) == q
+                        })
+                        .map(|(_, e)| *e)
+                })
+                .collect();
+            (point, cells)
+        })
+        .collect();
+    (columns, lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use thermocheck_numerics::Tolerance;
+
+    fn ev(point: &str, method: &str) -> Evidence {
+        Evidence::compare(
+            point,
+            method,
+            1.0,
+            1.0,
+            Tolerance::stated_absolute(0.0, "test"),
+        )
+    }
+
+    #[test]
+    fn quantity_labels_drop_method_and_result_id() {
+        assert_eq!(
+            quantity("closed form W*_ex (D12) vs spec DV3 table"),
+            "closed form W*_ex"
+        );
+        assert_eq!(
+            quantity("closed form sudden Δ²/(2σ²) (D19) vs spec DV3 table"),
+            "closed form sudden Δ²/(2σ²)"
+        );
+        assert_eq!(
+            quantity("Var φ/q (T31): closed form vs spec table"),
+            "Var φ/q"
+        );
+        assert_eq!(quantity("E φ²/q: quadrature vs spec table"), "E φ²/q");
+        assert_eq!(quantity("M7 ζ vs spec table 1.4285714"), "M7 ζ");
+    }
+
+    #[test]
+    fn selection_groups_by_spec_point_then_adds_extra_rows() {
+        let table = SpecTable {
+            slug: "t",
+            title: "t",
+            location: "t",
+            claim: "XV1",
+            marker: "vs spec",
+            extra: |e| e.method.starts_with("ODE"),
+        };
+        let evidence = [
+            ev("a", "x vs spec"),
+            ev("b", "ODE at b"),
+            ev("c", "MC at c"),
+            ev("a", "MC at a"),
+            ev("d", "x vs spec"),
+            ev("e", "other"),
+        ];
+        let rows: Vec<(bool, &str, &str)> = select(&table, &evidence)
+            .into_iter()
+            .map(|(s, e)| (s, e.point.as_str(), e.method.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (true, "a", "x vs spec"),
+                (false, "a", "MC at a"),
+                (true, "d", "x vs spec"),
+                (false, "b", "ODE at b"),
+            ]
+        );
+        let (columns, lines) = grid(&select(&table, &evidence));
+        assert_eq!(columns, ["x"]);
+        assert_eq!(lines.len(), 2);
+    }
+}

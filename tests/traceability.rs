@@ -22,6 +22,7 @@
 //! ```
 //!
 //! (without `THERMOCHECK_BLESS` the test fails and prints the expected content).
+//! `THERMOCHECK_PROOF_ROOT=/other/checkout` reads that checkout's `proofs/` instead of this one's.
 
 #[allow(dead_code)] // only the front-matter parser is used here; tests/proofs.rs uses the rest
 #[path = "support/proof_blocks.rs"]
@@ -151,9 +152,18 @@ fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The checkout whose `proofs/` are read: this one, or the one `THERMOCHECK_PROOF_ROOT` names
+/// (as in tests/proofs.rs, so one built test binary can check proofs written in another worktree).
+fn proof_root() -> PathBuf {
+    std::env::var_os("THERMOCHECK_PROOF_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().to_path_buf())
+}
+
 /// Proof file (relative, `/`-separated) → the ids of its front matter.
 fn proof_front_matter() -> BTreeMap<String, Vec<String>> {
-    let root = workspace();
+    let root = proof_root();
+    let root = root.as_path();
     let mut files = Vec::new();
     markdown_files(&root.join("proofs"), &mut files);
     let mut map = BTreeMap::new();

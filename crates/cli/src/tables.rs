@@ -45,6 +45,12 @@ const CONFIG: CheckConfig = CheckConfig {
 };
 
 pub fn run(args: &TablesArgs) -> Result<Outcome, Failure> {
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(Failure::Input(format!(
+            "--out {} is not a directory",
+            args.out.display()
+        )));
+    }
     let claims = select(registry::claims(), args.filter.as_deref())?;
     let (pool, _) = crate::runtime::thread_pool(args.threads)?;
     let bar = crate::runtime::progress_bar(claims.len(), "{bar:30} {pos}/{len} claims  {msg}");

@@ -183,6 +183,11 @@ fn bad_input_exits_2_with_one_line() {
         (&["tables", "--threads", "0"][..], "--threads"),
         (&["tables", "--threads", "many"][..], "--threads"),
         (&["tables", "--bogus"][..], "--bogus"),
+        (&["tables", "--out", "Cargo.toml"][..], "not a directory"),
+        (
+            &["tables", "--out", "Cargo.toml", "--check"][..],
+            "not a directory",
+        ),
     ] {
         let o = thermocheck(args);
         let err = stderr(&o);

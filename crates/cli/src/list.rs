@@ -1,4 +1,5 @@
-//! `thermocheck list`: every claim and every eval quantity.
+//! `thermocheck list`: every claim (with the proof files that establish it) and every eval
+//! quantity.
 
 use crate::{Failure, Outcome, registry};
 use serde_json::json;
@@ -14,6 +15,7 @@ pub fn run(json: bool) -> Result<Outcome, Failure> {
                 "citation": c.source.citation(),
                 "results": c.results,
                 "statement": c.statement,
+                "proofs": crate::proofs::for_claim(c.id),
             })).collect::<Vec<_>>(),
             "quantities": quantities.iter().map(|q| json!({
                 "name": q.name,
@@ -37,6 +39,13 @@ pub fn run(json: bool) -> Result<Outcome, Failure> {
         };
         outln!("  {:<5} {}{results}", c.id, c.statement);
         outln!("        source: {}", c.source.citation());
+        let proofs = crate::proofs::for_claim(c.id);
+        if proofs.is_empty() {
+            outln!("        proof: none");
+        }
+        for proof in proofs {
+            outln!("        proof: {proof}");
+        }
     }
     outln!();
     outln!("Quantities ({}):", quantities.len());

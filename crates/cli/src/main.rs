@@ -16,6 +16,7 @@ macro_rules! outln {
 mod eval;
 mod figures;
 mod list;
+mod proofs;
 mod runtime;
 mod simulate;
 mod tables;

@@ -38,7 +38,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// List every claim and every eval quantity with its parameters.
+    /// List every claim with the proof that establishes it, and every eval quantity with its
+    /// parameters.
     List {
         /// Print JSON instead of text.
         #[arg(long)]

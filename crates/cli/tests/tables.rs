@@ -220,31 +220,34 @@ fn list_names_the_proof_of_a_claim() {
     let o = thermocheck(&["list", "--json"]);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
     let claims = doc["claims"].as_array().unwrap();
-    // Every claim has at least one `proof:` line in the text (a file or `none`).
-    let proof_lines = text
-        .lines()
-        .filter(|l| l.trim_start().starts_with("proof: "))
-        .count();
+    // Every registered claim has a proof (tests/traceability.rs checks the map against the
+    // front matter); `list` prints exactly the compiled-in map, in text and JSON.
     assert!(
-        proof_lines >= claims.len(),
-        "{proof_lines} proof lines, {} claims",
-        claims.len()
+        !text.contains("proof: none"),
+        "a claim without a proof:\n{text}"
     );
     for c in claims {
-        assert!(c["proofs"].is_array(), "{c}");
+        let id = c["id"].as_str().expect("claim id");
+        let expected = thermocheck::proofs::for_claim(id);
+        assert!(!expected.is_empty(), "{id} has no proof");
+        let listed: Vec<&str> = c["proofs"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{c}"))
+            .iter()
+            .map(|p| p.as_str().expect("a path"))
+            .collect();
+        assert_eq!(listed, expected, "{id} (JSON)");
+        let block: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with(&format!("  {id} ")))
+            .skip(1)
+            .take_while(|l| l.starts_with("        "))
+            .filter_map(|l| l.trim().strip_prefix("proof: "))
+            .collect();
+        assert_eq!(block, expected, "{id} (text)");
     }
-    let dv3 = claims
-        .iter()
-        .find(|c| c["id"] == "DV3")
-        .expect("DV3 listed");
-    let proofs: Vec<&str> = dv3["proofs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap())
-        .collect();
     assert!(
-        proofs.contains(&"proofs/dissipation/gaussian-optimal-protocol.md"),
-        "{proofs:?}"
+        thermocheck::proofs::for_claim("DV3")
+            .contains(&"proofs/dissipation/gaussian-optimal-protocol.md")
     );
 }

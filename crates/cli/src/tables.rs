@@ -8,6 +8,7 @@
 //! the committed files byte for byte with a fresh run.
 
 mod format;
+pub(crate) mod output;
 mod spec;
 
 use crate::{Failure, Outcome, registry};
@@ -20,12 +21,14 @@ use thermocheck_numerics::{CheckConfig, Claim, Error, Evidence, Profile};
 /// Arguments of `thermocheck tables`.
 #[derive(Debug, clap::Args)]
 pub struct TablesArgs {
-    /// Directory the tables are written to. Without --filter, stale .md/.csv files in it are
-    /// removed.
+    /// Directory the tables are written to, created if needed (checked before anything is
+    /// computed: an unusable directory exits 2). Without --filter, the .md/.csv files in it that
+    /// are not generated are removed; files of other kinds are left alone.
     #[arg(long, default_value = "docs/tables", value_name = "DIR")]
     pub out: std::path::PathBuf,
-    /// Write nothing; exit 1 listing (on stderr, one line each) every file in --out that differs
-    /// from a fresh run, is missing or is extra.
+    /// Write nothing; exit 1 listing (on stderr, one line each) every generated file in --out
+    /// that differs from a fresh run or is missing, and every other .md/.csv file there (extra).
+    /// Files of other kinds (notes.txt, .gitkeep) are ignored.
     #[arg(long)]
     pub check: bool,
     /// Only the claims whose id starts with this prefix (e.g. `NV`, `DV3`), and only the tables
@@ -38,6 +41,9 @@ pub struct TablesArgs {
     pub threads: Option<u16>,
 }
 
+/// The kinds of file `tables` generates: only these count as extra in `--check` and are pruned.
+const KINDS: &[&str] = &["md", "csv"];
+
 /// The work profile and seed of every generated table.
 const CONFIG: CheckConfig = CheckConfig {
     profile: Profile::Standard,
@@ -45,14 +51,32 @@ const CONFIG: CheckConfig = CheckConfig {
 };
 
 pub fn run(args: &TablesArgs) -> Result<Outcome, Failure> {
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(Failure::Input(format!(
-            "--out {} is not a directory",
-            args.out.display()
-        )));
-    }
     let claims = select(registry::claims(), args.filter.as_deref())?;
     let (pool, _) = crate::runtime::thread_pool(args.threads)?;
+    // Before the run: an unusable --out is bad input, not a failure after ~30 s of checks.
+    let out = output::prepare(&args.out, args.check)?;
+    let result = compute_and_render(&pool, claims, args.filter.as_deref());
+    let files = match result {
+        Ok(files) => files,
+        Err(e) => {
+            out.remove_created();
+            return Err(e);
+        }
+    };
+    if args.check {
+        check(&args.out, &files)
+    } else {
+        write(&args.out, &files, args.filter.is_none())
+    }
+}
+
+/// Runs `claims` and renders their tables; fails (listing every failed check on stderr) unless
+/// every check passed.
+fn compute_and_render(
+    pool: &rayon::ThreadPool,
+    claims: Vec<Claim>,
+    filter: Option<&str>,
+) -> Result<BTreeMap<String, String>, Failure> {
     let bar = crate::runtime::progress_bar(claims.len(), "{bar:30} {pos}/{len} claims  {msg}");
     let mut results: Vec<(Claim, Vec<Evidence>)> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
@@ -87,12 +111,7 @@ pub fn run(args: &TablesArgs) -> Result<Outcome, Failure> {
             CONFIG.seed
         )));
     }
-    let files = render(&results, args.filter.as_deref())?;
-    if args.check {
-        check(&args.out, &files)
-    } else {
-        write(&args.out, &files, args.filter.is_none())
-    }
+    render(&results, filter)
 }
 
 fn select(claims: Vec<Claim>, filter: Option<&str>) -> Result<Vec<Claim>, Failure> {
@@ -112,7 +131,8 @@ fn select(claims: Vec<Claim>, filter: Option<&str>) -> Result<Vec<Claim>, Failur
 }
 
 /// Compares the files in `dir` with `files`; one line on stderr per file that differs, is
-/// missing or is extra (any entry of `dir` that is not generated).
+/// missing or is extra (a `.md`/`.csv` file of `dir` that is not generated; other kinds are not
+/// the command's and are ignored).
 fn check(dir: &Path, files: &BTreeMap<String, String>) -> Result<Outcome, Failure> {
     let mut stale = Vec::new();
     for (name, content) in files {
@@ -123,19 +143,11 @@ fn check(dir: &Path, files: &BTreeMap<String, String>) -> Result<Outcome, Failur
             Err(_) => stale.push(format!("{}: missing", path.display())),
         }
     }
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let mut extra: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| !files.contains_key(name))
-            .collect();
-        extra.sort();
-        stale.extend(
-            extra
-                .iter()
-                .map(|name| format!("{}: extra (not generated)", dir.join(name).display())),
-        );
-    }
+    stale.extend(
+        output::extra_files(dir, KINDS, |name| files.contains_key(name))
+            .iter()
+            .map(|name| format!("{}: extra (not generated)", dir.join(name).display())),
+    );
     if stale.is_empty() {
         outln!("{} files in {} are current", files.len(), dir.display());
         return Ok(Outcome::Passed);
@@ -162,18 +174,11 @@ fn write(dir: &Path, files: &BTreeMap<String, String>, prune: bool) -> Result<Ou
         let path = dir.join(name);
         std::fs::write(&path, content).map_err(|e| fail("write", &path, e))?;
     }
-    let mut removed = 0;
-    if prune {
-        let entries = std::fs::read_dir(dir).map_err(|e| fail("read", dir, e))?;
-        for entry in entries.filter_map(|e| e.ok()) {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let generated_kind = name.ends_with(".md") || name.ends_with(".csv");
-            if generated_kind && !files.contains_key(&name) && entry.path().is_file() {
-                std::fs::remove_file(entry.path()).map_err(|e| fail("remove", &entry.path(), e))?;
-                removed += 1;
-            }
-        }
-    }
+    let removed = if prune {
+        output::prune(dir, KINDS, |name| files.contains_key(name))?
+    } else {
+        0
+    };
     outln!(
         "wrote {} files to {}{}",
         files.len(),

@@ -12,7 +12,7 @@ pub(crate) mod output;
 mod spec;
 
 use crate::{Failure, Outcome, registry};
-use format::{csv, md_table, sci3, sig10};
+use format::{csv, csv_number, md_table, sci3, sig10};
 use spec::SPEC_TABLES;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -413,7 +413,7 @@ fn spec_table(
             let mut row = vec![(*point).to_owned()];
             row.extend(cells.iter().map(|cell| {
                 cell.map_or_else(String::new, |e| {
-                    format!("{} ({})", sig10(e.observed), e.expected)
+                    format!("{} ({})", sig10(e.observed), spec_printed(e))
                 })
             }));
             row
@@ -444,9 +444,7 @@ fn spec_table(
         .iter()
         .map(|(is_spec, e)| {
             let (printed, ours, independent) = if *is_spec {
-                // The printed value as the claim states it (shortest round-trip form), so a
-                // 10-digit spec value such as 1.7911862296 is not rounded again.
-                (format!("{}", e.expected), sig10(e.observed), String::new())
+                (spec_printed(e), sig10(e.observed), String::new())
             } else {
                 (String::new(), sig10(e.expected), sig10(e.observed))
             };
@@ -482,13 +480,53 @@ fn spec_table(
         .zip(&cells)
         .map(|((_, e), c)| {
             let mut row = vec![claim.id.to_owned()];
-            row.extend(c[..8].iter().cloned());
-            row.push(sci3(e.tolerance.absolute));
+            // point, row, method; then the numbers (an empty field where Markdown shows —).
+            row.extend(c[..3].iter().cloned());
+            row.extend(c[3..8].iter().map(|n| csv_number(n)));
+            row.push(csv_number(&sci3(e.tolerance.absolute)));
             row.push(c[8].clone());
             row
         })
         .collect();
     (md, csv(&csv_header, &csv_rows))
+}
+
+/// The spec's printed value of a spec row, as the spec prints it: with the number of decimals
+/// the row's tolerance says the spec rounds to (`spec table rounds to 6 decimals`: 0.09 is
+/// printed `0.090000`), else the shortest form that reads back as the claim's value, so a
+/// 10-digit spec value such as 1.7911862296 is not rounded again. Stated decimals that would
+/// change the value (the spec printed more digits than the tolerance says) are ignored.
+fn spec_printed(e: &Evidence) -> String {
+    if !e.expected.is_finite() {
+        return format::NO_VALUE.to_owned();
+    }
+    let shortest = format!("{}", e.expected);
+    match stated_decimals(&e.tolerance.to_string()) {
+        Some(decimals) => {
+            let fixed = format!("{:.decimals$}", e.expected);
+            if fixed.parse::<f64>() == Ok(e.expected) {
+                fixed
+            } else {
+                shortest
+            }
+        }
+        None => shortest,
+    }
+}
+
+/// The number of decimals a tolerance's derivation says the spec rounds its printed values to:
+/// `n` in "… rounds to n decimals", "… printed to n decimals" or "… quotes n decimals".
+fn stated_decimals(derivation: &str) -> Option<usize> {
+    let words: Vec<&str> = derivation
+        .split(|c: char| c.is_whitespace() || c == ':' || c == ',' || c == ')' || c == '(')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(3).find_map(|w| match w {
+        [lead, n, "decimals"] if matches!(*lead, "to" | "quotes") => {
+            n.parse::<usize>().ok().filter(|&n| n <= 17)
+        }
+        _ => None,
+    })
 }
 
 /// Every claim of one family with all its evidence.
@@ -532,8 +570,10 @@ fn family_table(family: &Family, members: &[&(Claim, Vec<Evidence>)]) -> (String
         md.push('\n');
         for (e, c) in evidence.iter().zip(cells) {
             let mut row = vec![claim.id.to_owned()];
-            row.extend(c[..6].iter().cloned());
-            row.push(sci3(e.tolerance.absolute));
+            // point, method; then the numbers (an empty field where Markdown shows —).
+            row.extend(c[..2].iter().cloned());
+            row.extend(c[2..6].iter().map(|n| csv_number(n)));
+            row.push(csv_number(&sci3(e.tolerance.absolute)));
             row.push(c[6].clone());
             csv_rows.push(row);
         }
@@ -552,4 +592,120 @@ fn family_table(family: &Family, members: &[&(Claim, Vec<Evidence>)]) -> (String
     md.truncate(md.trim_end().len());
     md.push('\n');
     (md, csv(&csv_header, &csv_rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use thermocheck_numerics::{Source, Tolerance};
+
+    fn claim() -> Claim {
+        Claim::new("XV1", Source::Numerics, &[], "a test claim", |_| {
+            Ok(Vec::new())
+        })
+    }
+
+    #[test]
+    fn a_relative_error_against_zero_is_empty_in_csv_and_a_dash_in_markdown() {
+        // MV1's ζ[0,1] = 0 against quadrature's −6.04e−18: rel err = |x|/0 = ∞.
+        let e = Evidence::compare(
+            "μ=0.3",
+            "quadrature ζ[0,1]",
+            0.0,
+            -6.036116341e-18,
+            Tolerance::conditioning(4.0, 1.0),
+        );
+        assert!(e.rel_err.is_infinite());
+        let claim = claim();
+        let family = Family {
+            prefix: "XV",
+            title: "test",
+        };
+        let members = [(claim.clone(), vec![e.clone()])];
+        let (md, csv) = family_table(&family, &members.iter().collect::<Vec<_>>());
+        let row = csv.lines().nth(1).expect("a data row");
+        assert_eq!(
+            row,
+            "XV1,μ=0.3,\"quadrature ζ[0,1]\",0,-6.036116341e-18,6.04e-18,,8.88e-16,8.88e-16 (4·ε·|x|)"
+        );
+        assert!(!csv.contains("inf") && !csv.contains("NaN"), "{csv}");
+        assert!(md.contains("| 6.04e-18 | — |"), "{md}");
+        assert!(!md.contains("inf"), "{md}");
+
+        let table = spec::SpecTable {
+            slug: "t",
+            title: "t",
+            location: "t",
+            claim: "XV1",
+            marker: "vs spec",
+            extra: |_| false,
+        };
+        let spec_row = Evidence::compare(
+            "μ=0.3",
+            "ζ vs spec",
+            0.0,
+            1e-20,
+            Tolerance::stated_absolute(5e-8, "spec table rounds to 7 decimals"),
+        );
+        let rows = [(true, &spec_row), (false, &e)];
+        let (md, csv) = spec_table(&table, &claim, &rows);
+        assert!(!csv.contains("inf") && !csv.contains("NaN"), "{csv}");
+        assert!(
+            csv.lines().any(|l| l.contains(",6.04e-18,,8.88e-16,")),
+            "{csv}"
+        );
+        assert!(md.contains("| 6.04e-18 | — |"), "{md}");
+        assert!(!md.contains("inf"), "{md}");
+    }
+
+    #[test]
+    fn spec_values_keep_the_decimals_the_spec_rounds_to() {
+        let spec = |expected: f64, reason: &str| {
+            Evidence::compare(
+                "p",
+                "x vs spec",
+                expected,
+                expected,
+                Tolerance::stated_absolute(5e-7, reason),
+            )
+        };
+        let six = "spec table rounds to 6 decimals";
+        assert_eq!(spec_printed(&spec(0.09, six)), "0.090000");
+        assert_eq!(spec_printed(&spec(1.0, six)), "1.000000");
+        assert_eq!(spec_printed(&spec(-0.5, six)), "-0.500000");
+        assert_eq!(
+            spec_printed(&spec(0.0, "spec MV1 table rounds to 7 decimals")),
+            "0.0000000"
+        );
+        assert_eq!(
+            spec_printed(&spec(0.25, "spec DV10 quotes 6 decimals")),
+            "0.250000"
+        );
+        // Within a sum of tolerances.
+        let sum = Evidence::compare(
+            "p",
+            "x vs spec",
+            0.5,
+            0.5,
+            Tolerance::stated_absolute(5e-9, "spec table M17 printed to 8 decimals: ½ unit")
+                .plus(Tolerance::error_estimate(1.0, 1e-12, 1.0)),
+        );
+        assert_eq!(spec_printed(&sum), "0.50000000");
+        // No stated rounding: the shortest form, as before.
+        assert_eq!(
+            spec_printed(&spec(0.09, "spec quotes this many digits: ± half a unit")),
+            "0.09"
+        );
+        // More digits than stated: rounding would change the value, so it is kept whole.
+        assert_eq!(spec_printed(&spec(1.7911862296, six)), "1.7911862296");
+        assert_eq!(
+            stated_decimals("5.00e-7 (spec table rounds to 6 decimals)"),
+            Some(6)
+        );
+        assert_eq!(
+            stated_decimals("5.00e-6 (spec quotes this many digits)"),
+            None
+        );
+        assert_eq!(stated_decimals("rounds to many decimals"), None);
+    }
 }

@@ -491,26 +491,31 @@ fn spec_table(
     (md, csv(&csv_header, &csv_rows))
 }
 
-/// The spec's printed value of a spec row, as the spec prints it: with the number of decimals
-/// the row's tolerance says the spec rounds to (`spec table rounds to 6 decimals`: 0.09 is
-/// printed `0.090000`), else the shortest form that reads back as the claim's value, so a
-/// 10-digit spec value such as 1.7911862296 is not rounded again. Stated decimals that would
+/// The spec's printed value of a spec row, as the spec prints it. When the row's tolerance says
+/// the spec rounds to `n` decimals (`spec table rounds to 6 decimals`) and the value is a
+/// rounding, it keeps its `n` decimals, trailing zeros included (W_lin = 0.090000454… is printed
+/// `0.090000`, not `0.09`); an exact value the spec prints in its shortest form (`12.5`, `0.5`
+/// in the same table) stays so. Otherwise the shortest form that reads back as the claim's value,
+/// so a 10-digit spec value such as 1.7911862296 is not rounded again; stated decimals that would
 /// change the value (the spec printed more digits than the tolerance says) are ignored.
 fn spec_printed(e: &Evidence) -> String {
     if !e.expected.is_finite() {
         return format::NO_VALUE.to_owned();
     }
     let shortest = format!("{}", e.expected);
-    match stated_decimals(&e.tolerance.to_string()) {
-        Some(decimals) => {
-            let fixed = format!("{:.decimals$}", e.expected);
-            if fixed.parse::<f64>() == Ok(e.expected) {
-                fixed
-            } else {
-                shortest
-            }
-        }
-        None => shortest,
+    let Some(decimals) = stated_decimals(&e.tolerance.to_string()) else {
+        return shortest;
+    };
+    // A rounding moves the value by up to half a unit in the last printed place; thermocheck's
+    // value differs from an exact printed value by round-off only (≲ 1e−12 relative), far below
+    // a millionth of that half unit.
+    let half_unit = 0.5 * 10f64.powi(-i32::try_from(decimals).unwrap_or(17));
+    let rounded = (e.observed - e.expected).abs() > 1e-6 * half_unit;
+    let fixed = format!("{:.decimals$}", e.expected);
+    if rounded && fixed.parse::<f64>() == Ok(e.expected) {
+        fixed
+    } else {
+        shortest
     }
 }
 
@@ -660,51 +665,52 @@ mod tests {
 
     #[test]
     fn spec_values_keep_the_decimals_the_spec_rounds_to() {
-        let spec = |expected: f64, reason: &str| {
+        // (printed value, thermocheck's value, derivation of the tolerance).
+        let spec = |printed: f64, ours: f64, reason: &str| {
             Evidence::compare(
                 "p",
                 "x vs spec",
-                expected,
-                expected,
+                printed,
+                ours,
                 Tolerance::stated_absolute(5e-7, reason),
             )
         };
         let six = "spec table rounds to 6 decimals";
-        assert_eq!(spec_printed(&spec(0.09, six)), "0.090000");
-        assert_eq!(spec_printed(&spec(1.0, six)), "1.000000");
-        assert_eq!(spec_printed(&spec(-0.5, six)), "-0.500000");
+        // dissipation.md, DV3 table, T = 10: W_lin = 0.090000454 is printed 0.090000, …
+        assert_eq!(spec_printed(&spec(0.09, 0.090000454, six)), "0.090000");
+        assert_eq!(spec_printed(&spec(0.083333, 1.0 / 12.0, six)), "0.083333");
+        assert_eq!(spec_printed(&spec(-0.5, -0.4999996, six)), "-0.500000");
+        // … while the exact values of the same table are printed 12.5, 25 and 0.5.
+        assert_eq!(spec_printed(&spec(12.5, 12.5, six)), "12.5");
+        assert_eq!(spec_printed(&spec(25.0, 25.0 + 1e-14, six)), "25");
+        assert_eq!(spec_printed(&spec(0.5, 0.5, six)), "0.5");
         assert_eq!(
-            spec_printed(&spec(0.0, "spec MV1 table rounds to 7 decimals")),
+            spec_printed(&spec(0.0, 2e-9, "spec MV1 table rounds to 7 decimals")),
             "0.0000000"
         );
         assert_eq!(
-            spec_printed(&spec(0.25, "spec DV10 quotes 6 decimals")),
+            spec_printed(&spec(0.25, 0.2500001, "spec DV10 quotes 6 decimals")),
             "0.250000"
         );
-        // Within a sum of tolerances.
+        // Within a sum of tolerances: metric.md, table M17, 0.24067710 (8 decimals).
         let sum = Evidence::compare(
             "p",
             "x vs spec",
-            0.5,
-            0.5,
+            0.2406771,
+            0.2406771029,
             Tolerance::stated_absolute(5e-9, "spec table M17 printed to 8 decimals: ½ unit")
                 .plus(Tolerance::error_estimate(1.0, 1e-12, 1.0)),
         );
-        assert_eq!(spec_printed(&sum), "0.50000000");
+        assert_eq!(spec_printed(&sum), "0.24067710");
         // No stated rounding: the shortest form, as before.
         assert_eq!(
-            spec_printed(&spec(0.09, "spec quotes this many digits: ± half a unit")),
+            spec_printed(&spec(0.09, 0.090000454, "spec quotes this many digits")),
             "0.09"
         );
         // More digits than stated: rounding would change the value, so it is kept whole.
-        assert_eq!(spec_printed(&spec(1.7911862296, six)), "1.7911862296");
         assert_eq!(
-            stated_decimals("5.00e-7 (spec table rounds to 6 decimals)"),
-            Some(6)
-        );
-        assert_eq!(
-            stated_decimals("5.00e-6 (spec quotes this many digits)"),
-            None
+            spec_printed(&spec(1.7911862296, 1.79118622961, six)),
+            "1.7911862296"
         );
         assert_eq!(stated_decimals("rounds to many decimals"), None);
     }

@@ -6,7 +6,11 @@
 //! 3. every spec-shaped id (`D…`, `M…`, `T…`, `DV…`, `MV…`, `TV…`) in a front matter and every
 //!    result a claim cites (`Claim::results`) exists in the spec. The `NV…` ids are code-only:
 //!    they name thermocheck's numerics self-checks, which the spec does not list;
-//! 4. the committed snapshot `tests/fixtures/spec-ids.txt` equals the ids the spec defines.
+//! 4. the committed snapshot `tests/fixtures/spec-ids.txt` equals the ids the spec defines;
+//! 5. the proof map compiled into `thermocheck` (`thermocheck::proofs::for_claim`, built from the
+//!    front matter by `crates/cli/build.rs`) names, for every registered claim and every
+//!    front-matter id, exactly the proof files whose front matter this test's parser
+//!    (`tests/support/proof_blocks.rs`) reads that id from: the two parsers check each other.
 //!
 //! The spec lives outside the repository, in `../shared/theory` next to the workspace root, and
 //! may be absent (a CI clone). The tests read it from `THERMOCHECK_SPEC_DIR` or
@@ -160,10 +164,14 @@ fn proof_root() -> PathBuf {
         .unwrap_or_else(|| workspace().to_path_buf())
 }
 
-/// Proof file (relative, `/`-separated) → the ids of its front matter.
+/// Proof file (relative, `/`-separated) → the ids of its front matter, for the proofs of
+/// [`proof_root`].
 fn proof_front_matter() -> BTreeMap<String, Vec<String>> {
-    let root = proof_root();
-    let root = root.as_path();
+    proof_front_matter_in(&proof_root())
+}
+
+/// Proof file (relative to `root`, `/`-separated) → the ids of its front matter.
+fn proof_front_matter_in(root: &Path) -> BTreeMap<String, Vec<String>> {
     let mut files = Vec::new();
     markdown_files(&root.join("proofs"), &mut files);
     let mut map = BTreeMap::new();
@@ -202,6 +210,49 @@ fn every_registered_claim_has_a_proof() {
         "{} registered claim(s) are named in no proof's front matter: {}",
         missing.len(),
         missing.join(", ")
+    );
+}
+
+#[test]
+fn compiled_proof_map_equals_the_front_matter() {
+    // build.rs reads this checkout's proofs/, whatever THERMOCHECK_PROOF_ROOT says.
+    let front_matter = proof_front_matter_in(workspace());
+    let mut proving: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (file, ids) in &front_matter {
+        for id in ids {
+            proving
+                .entry(id.as_str())
+                .or_default()
+                .insert(file.as_str());
+        }
+    }
+    let claims = registered();
+    let ids: BTreeSet<&str> = claims
+        .iter()
+        .copied()
+        .chain(proving.keys().copied())
+        .collect();
+    assert!(!claims.is_empty(), "no registered claims");
+    let mut mismatches = Vec::new();
+    for id in ids {
+        let compiled: BTreeSet<&str> = thermocheck::proofs::for_claim(id).iter().copied().collect();
+        let parsed = proving.get(id).cloned().unwrap_or_default();
+        if compiled != parsed {
+            mismatches.push(format!(
+                "{id}: compiled into thermocheck {compiled:?}, front matter {parsed:?}"
+            ));
+        }
+        // A registered claim with no proof fails here too, not only in
+        // `every_registered_claim_has_a_proof`: `list` must never print `proof: none`.
+        if claims.contains(&id) && compiled.is_empty() {
+            mismatches.push(format!("{id}: registered, but no proof names it"));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "thermocheck::proofs (crates/cli/build.rs) and the front matter disagree (rebuild after \
+         editing proofs/; if it persists, one of the two parsers is wrong):\n{}",
+        mismatches.join("\n")
     );
 }
 

@@ -4,8 +4,10 @@
 //!   report and every generated table states exactly which ode_solvers, quadrature, RNG, …
 //!   produced its numbers (`THERMOCHECK_CRATE_VERSIONS`);
 //! - the map from claim ids to the proof files that establish them, read from the front matter
-//!   (`---` / `claims: [D12, DV3]` / `---`) of `proofs/**/*.md`, so `thermocheck list` can name
-//!   each claim's proof without reading files at run time (`$OUT_DIR/proof_map.rs`).
+//!   (`---` / `claims: [D12, DV3]` / `---`) of `proofs/**/*.md`, so the library's
+//!   `thermocheck::proofs::for_claim` (and `thermocheck list`) names each claim's proof without
+//!   reading files at run time (`$OUT_DIR/proof_map.rs`). `tests/traceability.rs` checks this
+//!   parser against the proof checker's own for every registered claim.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

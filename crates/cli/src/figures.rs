@@ -17,17 +17,25 @@ mod plot;
 mod stiffness_geodesic;
 mod temperature;
 
+use crate::tables::output;
 use crate::{Failure, Outcome};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// The kinds of file `figures` generates: only these count as extra in `--check` and are pruned.
+const KINDS: &[&str] = &["svg", "md"];
+
 /// Arguments of `thermocheck figures`.
 #[derive(Debug, clap::Args)]
 pub struct FiguresArgs {
-    /// Directory the figures are written to.
-    #[arg(long, default_value = "docs/figures")]
+    /// Directory the figures are written to, created if needed (checked before anything is
+    /// computed: an unusable directory exits 2). The .svg/.md files in it that are not generated
+    /// are removed; files of other kinds are left alone.
+    #[arg(long, default_value = "docs/figures", value_name = "DIR")]
     pub out: std::path::PathBuf,
-    /// Write nothing; exit 1 when the files in --out differ from a fresh run.
+    /// Write nothing; exit 1 listing (on stderr) every generated file in --out that differs from
+    /// a fresh run or is missing, and every other .svg/.md file there (extra). Files of other
+    /// kinds (notes.txt, .gitkeep) are ignored.
     #[arg(long)]
     pub check: bool,
 }
@@ -98,32 +106,9 @@ fn render() -> Result<BTreeMap<String, Vec<u8>>, Failure> {
     Ok(files)
 }
 
-/// The names of the regular files in `dir` (none if it does not exist).
-fn existing_files(dir: &Path) -> Result<Vec<String>, Failure> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(Failure::Check(format!(
-                "cannot read {}: {e}",
-                dir.display()
-            )));
-        }
-    };
-    let mut names = Vec::new();
-    for entry in entries {
-        let entry =
-            entry.map_err(|e| Failure::Check(format!("cannot read {}: {e}", dir.display())))?;
-        if entry.path().is_file() {
-            names.push(entry.file_name().to_string_lossy().into_owned());
-        }
-    }
-    names.sort();
-    Ok(names)
-}
-
-/// Compares `dir` with a fresh run: one line per missing, differing or extra file.
-fn stale_files(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<String>, Failure> {
+/// Compares `dir` with a fresh run: one line per missing, differing or extra file (an `.svg`/`.md`
+/// file of `dir` that is not generated; other kinds are not the command's and are ignored).
+fn stale_files(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut problems = Vec::new();
     for (name, bytes) in files {
         let path = dir.join(name);
@@ -133,20 +118,27 @@ fn stale_files(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<Stri
             Err(_) => problems.push(format!("missing: {}", path.display())),
         }
     }
-    for name in existing_files(dir)? {
-        if !files.contains_key(&name) {
-            problems.push(format!("extra: {}", dir.join(&name).display()));
-        }
+    for name in output::extra_files(dir, KINDS, |name| files.contains_key(name)) {
+        problems.push(format!("extra: {}", dir.join(&name).display()));
     }
-    Ok(problems)
+    problems
 }
 
-/// Writes every figure and the README into `--out`, or with `--check` compares them with the
-/// files there and reports each missing, differing or extra file on stderr (exit 1).
+/// Writes every figure and the README into `--out` (removing stale `.svg`/`.md` files), or with
+/// `--check` compares them with the files there and reports each missing, differing or extra
+/// file on stderr (exit 1).
 pub fn run(args: &FiguresArgs) -> Result<Outcome, Failure> {
-    let files = render()?;
+    // Before the run: an unusable --out is bad input (exit 2), not a failure after the figures.
+    let out = output::prepare(&args.out, args.check)?;
+    let files = match render() {
+        Ok(files) => files,
+        Err(e) => {
+            out.remove_created();
+            return Err(e);
+        }
+    };
     if args.check {
-        let problems = stale_files(&args.out, &files)?;
+        let problems = stale_files(&args.out, &files);
         if problems.is_empty() {
             outln!(
                 "figures: {} files in {} are current",
@@ -171,6 +163,13 @@ pub fn run(args: &FiguresArgs) -> Result<Outcome, Failure> {
         std::fs::write(&path, bytes)
             .map_err(|e| Failure::Check(format!("cannot write {}: {e}", path.display())))?;
         outln!("wrote {}", path.display());
+    }
+    let removed = output::prune(&args.out, KINDS, |name| files.contains_key(name))?;
+    if removed > 0 {
+        outln!(
+            "removed {removed} stale file(s) from {}",
+            args.out.display()
+        );
     }
     Ok(Outcome::Passed)
 }

@@ -16,13 +16,12 @@ macro_rules! outln {
 mod eval;
 mod figures;
 mod list;
-mod proofs;
 mod runtime;
 mod simulate;
 mod tables;
 mod verify;
 
-use thermocheck::registry;
+use thermocheck::{proofs, registry};
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

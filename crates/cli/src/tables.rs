@@ -8,10 +8,11 @@
 //! the committed files byte for byte with a fresh run.
 
 mod format;
+pub(crate) mod output;
 mod spec;
 
 use crate::{Failure, Outcome, registry};
-use format::{csv, md_table, sci3, sig10};
+use format::{csv, csv_number, md_table, sci3, sig10};
 use spec::SPEC_TABLES;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,12 +21,14 @@ use thermocheck_numerics::{CheckConfig, Claim, Error, Evidence, Profile};
 /// Arguments of `thermocheck tables`.
 #[derive(Debug, clap::Args)]
 pub struct TablesArgs {
-    /// Directory the tables are written to. Without --filter, stale .md/.csv files in it are
-    /// removed.
+    /// Directory the tables are written to, created if needed (checked before anything is
+    /// computed: an unusable directory exits 2). Without --filter, the .md/.csv files in it that
+    /// are not generated are removed; files of other kinds are left alone.
     #[arg(long, default_value = "docs/tables", value_name = "DIR")]
     pub out: std::path::PathBuf,
-    /// Write nothing; exit 1 listing (on stderr, one line each) every file in --out that differs
-    /// from a fresh run, is missing or is extra.
+    /// Write nothing; exit 1 listing (on stderr, one line each) every generated file in --out
+    /// that differs from a fresh run or is missing, and every other .md/.csv file there (extra).
+    /// Files of other kinds (notes.txt, .gitkeep) are ignored.
     #[arg(long)]
     pub check: bool,
     /// Only the claims whose id starts with this prefix (e.g. `NV`, `DV3`), and only the tables
@@ -38,6 +41,9 @@ pub struct TablesArgs {
     pub threads: Option<u16>,
 }
 
+/// The kinds of file `tables` generates: only these count as extra in `--check` and are pruned.
+const KINDS: &[&str] = &["md", "csv"];
+
 /// The work profile and seed of every generated table.
 const CONFIG: CheckConfig = CheckConfig {
     profile: Profile::Standard,
@@ -45,14 +51,32 @@ const CONFIG: CheckConfig = CheckConfig {
 };
 
 pub fn run(args: &TablesArgs) -> Result<Outcome, Failure> {
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(Failure::Input(format!(
-            "--out {} is not a directory",
-            args.out.display()
-        )));
-    }
     let claims = select(registry::claims(), args.filter.as_deref())?;
     let (pool, _) = crate::runtime::thread_pool(args.threads)?;
+    // Before the run: an unusable --out is bad input, not a failure after ~30 s of checks.
+    let out = output::prepare(&args.out, args.check)?;
+    let result = compute_and_render(&pool, claims, args.filter.as_deref());
+    let files = match result {
+        Ok(files) => files,
+        Err(e) => {
+            out.remove_created();
+            return Err(e);
+        }
+    };
+    if args.check {
+        check(&args.out, &files)
+    } else {
+        write(&args.out, &files, args.filter.is_none())
+    }
+}
+
+/// Runs `claims` and renders their tables; fails (listing every failed check on stderr) unless
+/// every check passed.
+fn compute_and_render(
+    pool: &rayon::ThreadPool,
+    claims: Vec<Claim>,
+    filter: Option<&str>,
+) -> Result<BTreeMap<String, String>, Failure> {
     let bar = crate::runtime::progress_bar(claims.len(), "{bar:30} {pos}/{len} claims  {msg}");
     let mut results: Vec<(Claim, Vec<Evidence>)> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
@@ -87,12 +111,7 @@ pub fn run(args: &TablesArgs) -> Result<Outcome, Failure> {
             CONFIG.seed
         )));
     }
-    let files = render(&results, args.filter.as_deref())?;
-    if args.check {
-        check(&args.out, &files)
-    } else {
-        write(&args.out, &files, args.filter.is_none())
-    }
+    render(&results, filter)
 }
 
 fn select(claims: Vec<Claim>, filter: Option<&str>) -> Result<Vec<Claim>, Failure> {
@@ -112,7 +131,8 @@ fn select(claims: Vec<Claim>, filter: Option<&str>) -> Result<Vec<Claim>, Failur
 }
 
 /// Compares the files in `dir` with `files`; one line on stderr per file that differs, is
-/// missing or is extra (any entry of `dir` that is not generated).
+/// missing or is extra (a `.md`/`.csv` file of `dir` that is not generated; other kinds are not
+/// the command's and are ignored).
 fn check(dir: &Path, files: &BTreeMap<String, String>) -> Result<Outcome, Failure> {
     let mut stale = Vec::new();
     for (name, content) in files {
@@ -123,19 +143,11 @@ fn check(dir: &Path, files: &BTreeMap<String, String>) -> Result<Outcome, Failur
             Err(_) => stale.push(format!("{}: missing", path.display())),
         }
     }
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let mut extra: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| !files.contains_key(name))
-            .collect();
-        extra.sort();
-        stale.extend(
-            extra
-                .iter()
-                .map(|name| format!("{}: extra (not generated)", dir.join(name).display())),
-        );
-    }
+    stale.extend(
+        output::extra_files(dir, KINDS, |name| files.contains_key(name))
+            .iter()
+            .map(|name| format!("{}: extra (not generated)", dir.join(name).display())),
+    );
     if stale.is_empty() {
         outln!("{} files in {} are current", files.len(), dir.display());
         return Ok(Outcome::Passed);
@@ -162,18 +174,11 @@ fn write(dir: &Path, files: &BTreeMap<String, String>, prune: bool) -> Result<Ou
         let path = dir.join(name);
         std::fs::write(&path, content).map_err(|e| fail("write", &path, e))?;
     }
-    let mut removed = 0;
-    if prune {
-        let entries = std::fs::read_dir(dir).map_err(|e| fail("read", dir, e))?;
-        for entry in entries.filter_map(|e| e.ok()) {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let generated_kind = name.ends_with(".md") || name.ends_with(".csv");
-            if generated_kind && !files.contains_key(&name) && entry.path().is_file() {
-                std::fs::remove_file(entry.path()).map_err(|e| fail("remove", &entry.path(), e))?;
-                removed += 1;
-            }
-        }
-    }
+    let removed = if prune {
+        output::prune(dir, KINDS, |name| files.contains_key(name))?
+    } else {
+        0
+    };
     outln!(
         "wrote {} files to {}{}",
         files.len(),
@@ -408,7 +413,7 @@ fn spec_table(
             let mut row = vec![(*point).to_owned()];
             row.extend(cells.iter().map(|cell| {
                 cell.map_or_else(String::new, |e| {
-                    format!("{} ({})", sig10(e.observed), e.expected)
+                    format!("{} ({})", sig10(e.observed), spec_printed(e))
                 })
             }));
             row
@@ -439,9 +444,7 @@ fn spec_table(
         .iter()
         .map(|(is_spec, e)| {
             let (printed, ours, independent) = if *is_spec {
-                // The printed value as the claim states it (shortest round-trip form), so a
-                // 10-digit spec value such as 1.7911862296 is not rounded again.
-                (format!("{}", e.expected), sig10(e.observed), String::new())
+                (spec_printed(e), sig10(e.observed), String::new())
             } else {
                 (String::new(), sig10(e.expected), sig10(e.observed))
             };
@@ -477,13 +480,58 @@ fn spec_table(
         .zip(&cells)
         .map(|((_, e), c)| {
             let mut row = vec![claim.id.to_owned()];
-            row.extend(c[..8].iter().cloned());
-            row.push(sci3(e.tolerance.absolute));
+            // point, row, method; then the numbers (an empty field where Markdown shows —).
+            row.extend(c[..3].iter().cloned());
+            row.extend(c[3..8].iter().map(|n| csv_number(n)));
+            row.push(csv_number(&sci3(e.tolerance.absolute)));
             row.push(c[8].clone());
             row
         })
         .collect();
     (md, csv(&csv_header, &csv_rows))
+}
+
+/// The spec's printed value of a spec row, as the spec prints it. When the row's tolerance says
+/// the spec rounds to `n` decimals (`spec table rounds to 6 decimals`) and the value is a
+/// rounding, it keeps its `n` decimals, trailing zeros included (W_lin = 0.090000454… is printed
+/// `0.090000`, not `0.09`); an exact value the spec prints in its shortest form (`12.5`, `0.5`
+/// in the same table) stays so. Otherwise the shortest form that reads back as the claim's value,
+/// so a 10-digit spec value such as 1.7911862296 is not rounded again; stated decimals that would
+/// change the value (the spec printed more digits than the tolerance says) are ignored.
+fn spec_printed(e: &Evidence) -> String {
+    if !e.expected.is_finite() {
+        return format::NO_VALUE.to_owned();
+    }
+    let shortest = format!("{}", e.expected);
+    let Some(decimals) = stated_decimals(&e.tolerance.to_string()) else {
+        return shortest;
+    };
+    // A rounding moves the value by up to half a unit in the last printed place; thermocheck's
+    // value differs from an exact printed value by round-off only (≲ 1e−12 relative), far below
+    // a millionth of that half unit.
+    let half_unit = 0.5 * 10f64.powi(-i32::try_from(decimals).unwrap_or(17));
+    let rounded = (e.observed - e.expected).abs() > 1e-6 * half_unit;
+    let fixed = format!("{:.decimals$}", e.expected);
+    if rounded && fixed.parse::<f64>() == Ok(e.expected) {
+        fixed
+    } else {
+        shortest
+    }
+}
+
+/// The number of decimals a tolerance's derivation says the spec rounds its printed values to:
+/// `n` in "… rounds to n decimals", "… printed to n decimals" or "… quotes n decimals".
+fn stated_decimals(derivation: &str) -> Option<usize> {
+    let words: Vec<&str> = derivation
+        .split(|c: char| c.is_whitespace() || c == ':' || c == ',' || c == ')' || c == '(')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(3).find_map(|w| match w {
+        [lead, n, "decimals"] if matches!(*lead, "to" | "quotes") => {
+            n.parse::<usize>().ok().filter(|&n| n <= 17)
+        }
+        _ => None,
+    })
 }
 
 /// Every claim of one family with all its evidence.
@@ -527,8 +575,10 @@ fn family_table(family: &Family, members: &[&(Claim, Vec<Evidence>)]) -> (String
         md.push('\n');
         for (e, c) in evidence.iter().zip(cells) {
             let mut row = vec![claim.id.to_owned()];
-            row.extend(c[..6].iter().cloned());
-            row.push(sci3(e.tolerance.absolute));
+            // point, method; then the numbers (an empty field where Markdown shows —).
+            row.extend(c[..2].iter().cloned());
+            row.extend(c[2..6].iter().map(|n| csv_number(n)));
+            row.push(csv_number(&sci3(e.tolerance.absolute)));
             row.push(c[6].clone());
             csv_rows.push(row);
         }
@@ -547,4 +597,121 @@ fn family_table(family: &Family, members: &[&(Claim, Vec<Evidence>)]) -> (String
     md.truncate(md.trim_end().len());
     md.push('\n');
     (md, csv(&csv_header, &csv_rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use thermocheck_numerics::{Source, Tolerance};
+
+    fn claim() -> Claim {
+        Claim::new("XV1", Source::Numerics, &[], "a test claim", |_| {
+            Ok(Vec::new())
+        })
+    }
+
+    #[test]
+    fn a_relative_error_against_zero_is_empty_in_csv_and_a_dash_in_markdown() {
+        // MV1's ζ[0,1] = 0 against quadrature's −6.04e−18: rel err = |x|/0 = ∞.
+        let e = Evidence::compare(
+            "μ=0.3",
+            "quadrature ζ[0,1]",
+            0.0,
+            -6.036116341e-18,
+            Tolerance::conditioning(4.0, 1.0),
+        );
+        assert!(e.rel_err.is_infinite());
+        let claim = claim();
+        let family = Family {
+            prefix: "XV",
+            title: "test",
+        };
+        let members = [(claim.clone(), vec![e.clone()])];
+        let (md, csv) = family_table(&family, &members.iter().collect::<Vec<_>>());
+        let row = csv.lines().nth(1).expect("a data row");
+        assert_eq!(
+            row,
+            "XV1,μ=0.3,\"quadrature ζ[0,1]\",0,-6.036116341e-18,6.04e-18,,8.88e-16,8.88e-16 (4·ε·|x|)"
+        );
+        assert!(!csv.contains("inf") && !csv.contains("NaN"), "{csv}");
+        assert!(md.contains("| 6.04e-18 | — |"), "{md}");
+        assert!(!md.contains("inf"), "{md}");
+
+        let table = spec::SpecTable {
+            slug: "t",
+            title: "t",
+            location: "t",
+            claim: "XV1",
+            marker: "vs spec",
+            extra: |_| false,
+        };
+        let spec_row = Evidence::compare(
+            "μ=0.3",
+            "ζ vs spec",
+            0.0,
+            1e-20,
+            Tolerance::stated_absolute(5e-8, "spec table rounds to 7 decimals"),
+        );
+        let rows = [(true, &spec_row), (false, &e)];
+        let (md, csv) = spec_table(&table, &claim, &rows);
+        assert!(!csv.contains("inf") && !csv.contains("NaN"), "{csv}");
+        assert!(
+            csv.lines().any(|l| l.contains(",6.04e-18,,8.88e-16,")),
+            "{csv}"
+        );
+        assert!(md.contains("| 6.04e-18 | — |"), "{md}");
+        assert!(!md.contains("inf"), "{md}");
+    }
+
+    #[test]
+    fn spec_values_keep_the_decimals_the_spec_rounds_to() {
+        // (printed value, thermocheck's value, derivation of the tolerance).
+        let spec = |printed: f64, ours: f64, reason: &str| {
+            Evidence::compare(
+                "p",
+                "x vs spec",
+                printed,
+                ours,
+                Tolerance::stated_absolute(5e-7, reason),
+            )
+        };
+        let six = "spec table rounds to 6 decimals";
+        // dissipation.md, DV3 table, T = 10: W_lin = 0.090000454 is printed 0.090000, …
+        assert_eq!(spec_printed(&spec(0.09, 0.090000454, six)), "0.090000");
+        assert_eq!(spec_printed(&spec(0.083333, 1.0 / 12.0, six)), "0.083333");
+        assert_eq!(spec_printed(&spec(-0.5, -0.4999996, six)), "-0.500000");
+        // … while the exact values of the same table are printed 12.5, 25 and 0.5.
+        assert_eq!(spec_printed(&spec(12.5, 12.5, six)), "12.5");
+        assert_eq!(spec_printed(&spec(25.0, 25.0 + 1e-14, six)), "25");
+        assert_eq!(spec_printed(&spec(0.5, 0.5, six)), "0.5");
+        assert_eq!(
+            spec_printed(&spec(0.0, 2e-9, "spec MV1 table rounds to 7 decimals")),
+            "0.0000000"
+        );
+        assert_eq!(
+            spec_printed(&spec(0.25, 0.2500001, "spec DV10 quotes 6 decimals")),
+            "0.250000"
+        );
+        // Within a sum of tolerances: metric.md, table M17, 0.24067710 (8 decimals).
+        let sum = Evidence::compare(
+            "p",
+            "x vs spec",
+            0.2406771,
+            0.2406771029,
+            Tolerance::stated_absolute(5e-9, "spec table M17 printed to 8 decimals: ½ unit")
+                .plus(Tolerance::error_estimate(1.0, 1e-12, 1.0)),
+        );
+        assert_eq!(spec_printed(&sum), "0.24067710");
+        // No stated rounding: the shortest form, as before.
+        assert_eq!(
+            spec_printed(&spec(0.09, 0.090000454, "spec quotes this many digits")),
+            "0.09"
+        );
+        // More digits than stated: rounding would change the value, so it is kept whole.
+        assert_eq!(
+            spec_printed(&spec(1.7911862296, 1.79118622961, six)),
+            "1.7911862296"
+        );
+        assert_eq!(stated_decimals("rounds to many decimals"), None);
+    }
 }

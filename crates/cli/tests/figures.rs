@@ -116,12 +116,60 @@ fn check_passes_on_fresh_output_and_fails_on_each_kind_of_staleness() {
         "{err}"
     );
 
-    // Regenerating makes the output current again, except the extra file, which stays extra.
+    // Files of kinds `figures` never generates are the user's: --check ignores them (they are
+    // not extra, since regenerating could never clear them) and a run leaves them in place.
+    std::fs::write(dir.join("notes.txt"), b"mine\n").expect("writable");
+    let err = stderr(&check(&dir));
+    assert!(!err.contains("notes.txt"), "{err}");
+
+    // Regenerating makes the output current again: the stale .svg is removed, notes.txt kept.
     generate(&dir);
-    std::fs::remove_file(dir.join("old-figure.svg")).expect("removable");
+    assert!(!dir.join("old-figure.svg").exists(), "stale figure kept");
+    assert!(dir.join("notes.txt").is_file(), "a user's file was removed");
     let o = check(&dir);
     assert_eq!(o.status.code(), Some(0), "regenerated: {}", stderr(&o));
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An unusable --out is bad input: exit 2 with one line naming `--out` and the path, before any
+/// figure is computed, and nothing is written.
+#[test]
+fn unusable_out_exits_2() {
+    let dir = scratch("out-is-a-file");
+    let file = dir.join("a-file");
+    std::fs::write(&file, b"a file\n").expect("writable");
+    let below_file = file.join("sub");
+    let file = file.to_str().expect("UTF-8 path");
+    let below_file = below_file.to_str().expect("UTF-8 path");
+    for args in [
+        &["figures", "--out", "/proc/thermocheck-x"][..],
+        &["figures", "--out", file][..],
+        &["figures", "--out", below_file][..],
+        &["figures", "--out", below_file, "--check"][..],
+    ] {
+        let o = thermocheck(args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: --out ") && err.contains(args[2]),
+            "{args:?}: {err}"
+        );
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn check_help_says_which_files_count_as_extra() {
+    let o = thermocheck(&["figures", "--help"]);
+    let help = String::from_utf8(o.stdout).expect("UTF-8 help");
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("every other .svg/.md file there (extra)"),
+        "{help}"
+    );
+    assert!(help.contains("Files of other kinds"), "{help}");
 }
 
 #[test]

@@ -1,16 +1,20 @@
 //! Fixed, platform-independent text for the generated tables: numbers to 10 significant digits,
 //! Markdown cells and CSV fields.
 
+/// The Markdown cell of a value that is not a finite number, such as the relative error of a
+/// comparison with 0 (in CSV the cell is empty, see [`csv_number`]).
+pub const NO_VALUE: &str = "—";
+
 /// `x` to 10 significant digits: fixed notation for $10^{-4} \le |x| < 10^{10}$ with trailing
-/// zeros dropped, scientific notation (`1.25e-7`) outside; `0` for ±0, and `NaN`/`inf` as Rust
-/// prints them. The rounding is Rust's correctly rounded formatting, so the text depends only on
+/// zeros dropped, scientific notation (`1.25e-7`) outside; `0` for ±0, and [`NO_VALUE`] for
+/// ±∞ and NaN. The rounding is Rust's correctly rounded formatting, so the text depends only on
 /// the value.
 pub fn sig10(x: f64) -> String {
     if x == 0.0 {
         return "0".to_owned();
     }
     if !x.is_finite() {
-        return format!("{x}");
+        return NO_VALUE.to_owned();
     }
     let scientific = format!("{x:.9e}");
     let (mantissa, exponent) = scientific
@@ -25,12 +29,24 @@ pub fn sig10(x: f64) -> String {
     }
 }
 
-/// An error or a tolerance: 3 significant digits in scientific notation.
+/// An error or a tolerance: 3 significant digits in scientific notation; [`NO_VALUE`] for ±∞
+/// and NaN (the relative error where the reference value is 0).
 pub fn sci3(x: f64) -> String {
     if x.is_finite() {
         format!("{x:.2e}")
     } else {
-        format!("{x}")
+        NO_VALUE.to_owned()
+    }
+}
+
+/// A numeric cell of [`sig10`] or [`sci3`] as a CSV field: [`NO_VALUE`] becomes an empty field,
+/// which R (`read.csv`), pandas and Excel read as missing, whereas `inf`, `—` or `NaN` would
+/// make the whole column text (or fail to parse).
+pub fn csv_number(cell: &str) -> String {
+    if cell == NO_VALUE {
+        String::new()
+    } else {
+        cell.to_owned()
     }
 }
 
@@ -106,8 +122,22 @@ mod tests {
         assert_eq!(sig10(1.3427614652674153e-5), "1.342761465e-5");
         assert_eq!(sig10(0.000998003992015968), "0.000998003992");
         assert_eq!(sig10(-0.0), "0");
-        assert_eq!(sig10(f64::INFINITY), "inf");
-        assert_eq!(sig10(f64::NAN), "NaN");
+        assert_eq!(sig10(f64::INFINITY), "—");
+        assert_eq!(sig10(f64::NEG_INFINITY), "—");
+        assert_eq!(sig10(f64::NAN), "—");
+    }
+
+    #[test]
+    fn non_finite_numbers_are_a_dash_in_markdown_and_empty_in_csv() {
+        // The relative error of a comparison with 0: |x − 0| / 0 = ∞.
+        let rel_err = 6.036116341e-18_f64 / 0.0;
+        assert_eq!(sci3(rel_err), "—");
+        assert_eq!(sci3(f64::NAN), "—");
+        assert_eq!(csv_number(&sci3(rel_err)), "");
+        assert_eq!(csv_number(&sig10(f64::NAN)), "");
+        assert_eq!(sci3(6.036116341e-18), "6.04e-18");
+        assert_eq!(csv_number(&sci3(6.036116341e-18)), "6.04e-18");
+        assert_eq!(csv_number(&sig10(-0.375)), "-0.375");
     }
 
     #[test]

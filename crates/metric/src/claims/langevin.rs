@@ -365,7 +365,11 @@ fn autocorrelation_spread_scaling(config: &CheckConfig) -> Result<Vec<Evidence>>
         spreads.push((sd, bartlett, sd_error / sd));
     }
     for (a, b, what) in [
-        (0, 1, "s_max 2 → 8 at L = 400 (the spec's ×2 holds as s_max → ∞)"),
+        (
+            0,
+            1,
+            "s_max 2 → 8 at L = 400 (the spec's ×2 holds as s_max → ∞)",
+        ),
         (0, 2, "L 400 → 1600 at s_max = 2 (stated ×1/2)"),
     ] {
         let ratio = spreads[b].0 / spreads[a].0;

@@ -122,7 +122,9 @@ impl Init {
         }
     }
 
-    /// The differential entropy of one coordinate, in nats (T3).
+    /// The differential entropy of one coordinate, in nats:
+    /// $h = \tfrac12\ln(2\pi e\sigma^2)$ for $\mathcal N(0,\sigma^2)$, $h = \ln(2a)$ for
+    /// $\mathcal U(-a, a)$ (T3).
     pub fn entropy_per_parameter(&self) -> f64 {
         entropy_per_parameter(self.kind, self.scale)
     }

@@ -368,7 +368,8 @@ impl<P: Protocol, F: Friction> ConstantSpeed<P, F> {
     }
 
     /// The reparametrised protocol's inner clock: the original time $t(u)$ with
-    /// $s(t(u)) = \ell u/T$.
+    /// $s(t(u)) = \ell u/T$, where $s(t)$ is the thermodynamic length up to $t$ (M4: constant
+    /// excess power).
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `time` unless $0 \le u \le T$; quadrature errors;

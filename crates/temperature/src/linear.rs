@@ -385,7 +385,8 @@ impl UniformSum {
         self.total * self.total * w2 / 3.0
     }
 
-    /// $\mathbb E|S - y|$ and $\mathbb E[S\,\mathbf 1\{S>|y|\}]$, exact (see module docs).
+    /// $\mathbb E|S - y|$ and $\mathbb E[S\,\mathbf 1\{S>|y|\}]$, exact (see module docs): the MAE
+    /// energy $e$ and, as $t = 2\,\mathbb E[S\,\mathbf 1\{S>|y|\}]/n$, its temperature (T16).
     ///
     /// Both come from the tail $T = \mathbb E(S-|y|)_+$ and $P = P(S > |y|)$:
     /// $\mathbb E|S-y| = |y| + 2T$ (as $\mathbb ES = 0$) and $\mathbb E[S;S>|y|] = T + |y|P$,
@@ -514,6 +515,8 @@ impl UniformSum {
     /// $e = \mathbb E\operatorname{softplus}(S)$ and $t = \mathbb E[S\tanh(S/2)]/(2n)$ (the virial
     /// form $\mathbb E[S\operatorname{sig}(S)]/n$ with $\mathbb E S = 0$ subtracted, so that the
     /// integrand is non-negative). Exact law, quadrature to [`EXACT_QUAD_REL_TOL`].
+    ///
+    /// Spec: T2, T8, T19.
     ///
     /// # Errors
     /// [`Error::OutOfRange`] naming `features` beyond [`MAX_UNIFORM_CE_FEATURES`] non-zero terms.

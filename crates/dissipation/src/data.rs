@@ -23,7 +23,7 @@ pub enum Data {
 }
 
 impl Data {
-    /// A data set.
+    /// Empirical data: $p_D = \frac1N\sum_{i=1}^N \delta_{x_i}$ over the given samples $x_i$.
     ///
     /// # Errors
     /// If it is empty or holds a non-finite value.

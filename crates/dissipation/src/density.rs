@@ -66,13 +66,18 @@ pub struct DensityRun {
 }
 
 impl DensityRun {
-    /// $W - \Delta F$.
+    /// The excess (dissipated) work $W_{ex} = W - \Delta F$, in units of $k_BT$ (D5).
     pub fn excess_work(&self) -> f64 {
         self.work - self.free_energy_change
     }
 }
 
-/// Runs persistent-chain learning on the Fokker–Planck density.
+/// Runs persistent-chain learning on the Fokker–Planck density: the chain density follows
+/// $\partial_t q_t = D\,\partial_x\big(q_t\,\partial_x\ln(q_t/p_{\theta_t})\big)$ from
+/// $q_0 = p_{\theta_0}$ while $\dot\theta = \eta(t)\,\hat g(\theta_t, q_t)$, with the ledger of
+/// work, $\Delta F$ and entropy production.
+///
+/// Spec: D3, D4, D5.
 ///
 /// # Errors
 /// Invalid grid or step count, a schedule value that is negative or non-finite, θ leaving the

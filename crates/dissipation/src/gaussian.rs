@@ -198,6 +198,8 @@ impl WorkStatistics {
     /// \operatorname{Var}(W)/2}$, which is $1 = e^{-\Delta F}$ exactly when
     /// $\operatorname{Var}(W) = 2\langle W\rangle$.
     ///
+    /// Spec: D21.
+    ///
     /// # Examples
     /// ```
     /// use thermocheck_dissipation::gaussian::work_statistics;
@@ -344,7 +346,10 @@ impl GaussianProtocol {
         self.tau
     }
 
-    /// The duration in relaxation times, $x = T/\tau = DT/\sigma^2$ (dimensionless).
+    /// The duration in relaxation times, $x = T/\tau = DT/\sigma^2$ (dimensionless), with
+    /// $\tau = \sigma^2/D$.
+    ///
+    /// Spec: D11.
     ///
     /// # Examples
     /// ```

@@ -116,7 +116,10 @@ impl<'a> LearningProblem<'a> {
         }
     }
 
-    /// The data term $\mathbb E_{p_D}[E_\theta]$.
+    /// The data term $\mathbb E_{p_D}[E_\theta]$ of the objective
+    /// $\mathcal L(\theta) = \mathbb E_{p_D}[E_\theta] - F(\theta)$ (units of $k_BT$).
+    ///
+    /// Spec: D2.
     ///
     /// # Errors
     /// Quadrature failure (non-polynomial energies with Gaussian data).
@@ -124,7 +127,10 @@ impl<'a> LearningProblem<'a> {
         self.data_expect(|x| self.energy.energy(theta, x))
     }
 
-    /// $\mathbb E_{p_D}[\nabla_\theta E_\theta]$.
+    /// $\mathbb E_{p_D}[\nabla_\theta E_\theta]$, the data half of the gradient estimate
+    /// $\hat g = \mathbb E_q[\nabla_\theta E_\theta] - \mathbb E_{p_D}[\nabla_\theta E_\theta]$.
+    ///
+    /// Spec: D2, D4.
     ///
     /// # Errors
     /// Quadrature failure (non-polynomial energies with Gaussian data).

@@ -20,7 +20,8 @@ pub enum Gain {
 }
 
 impl Gain {
-    /// `out = gain · g`.
+    /// Writes the parameter velocity $\eta\,\hat g$ (scalar) or $H\hat g$ (matrix) into `out`, for
+    /// `g` $=\hat g$ (D4).
     ///
     /// # Panics
     /// If a matrix gain's size differs from `g.len()` (schedules are validated against the
@@ -88,7 +89,8 @@ fn validate_psd(parameter: &str, h: &DMatrix<f64>, dimension: Option<usize>) -> 
     Ok(())
 }
 
-/// One impulse: a gradient step of the given gain at time `time`, chain frozen.
+/// One impulse $c\,\delta(t - t_0)$ in the rate: a gradient step $\theta^+ = \theta^- + c\,\hat g$
+/// (or $H\hat g$) of the given gain at time $t_0$ = `time`, chain frozen (D4).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Impulse {
     /// When, in $[0, T]$.
@@ -106,7 +108,10 @@ enum Rate {
     Matrix(MatrixRate),
 }
 
-/// A learning-rate schedule on $[0, T]$: continuous part plus impulses.
+/// A learning-rate schedule on $[0, T]$: continuous part plus impulses, driving
+/// $\dot\theta = \eta(t)\,\hat g$ or $\dot\theta = H(t)\,\hat g$.
+///
+/// Spec: D4.
 ///
 /// The continuous part is a user function, so its values are validated when evaluated:
 /// [`Schedule::gain`] returns an error naming `learning-rate` if $\eta(t)$ is negative or not

@@ -263,6 +263,8 @@ impl StiffnessProtocol {
     /// The reduced duration $S = DT$ (squared position units), through which alone $D$ and $T$
     /// enter.
     ///
+    /// Spec: D26.
+    ///
     /// # Examples
     /// ```
     /// use thermocheck_dissipation::stiffness::StiffnessProtocol;

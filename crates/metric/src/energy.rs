@@ -9,7 +9,10 @@
 use thermocheck_numerics::error::{self, Result};
 use thermocheck_numerics::quad::{self, QuadOptions};
 
-/// A one-dimensional energy family $E_\theta(x)$.
+/// A one-dimensional energy family $E_\theta(x)$, with $p_\theta = e^{-E_\theta}/Z_\theta$,
+/// $F(\theta) = -\ln Z_\theta$ and statistics $X_i = \partial_{\theta_i}E_\theta$ ($k_BT = 1$).
+///
+/// Spec: M1 (D1).
 ///
 /// Implementors supply the energy and its two gradients; [`EnergyFamily::free_energy`] defaults
 /// to quadrature of $Z_\theta = \int e^{-E_\theta(x)}\,dx$ over the real line.
@@ -171,7 +174,7 @@ impl EnergyFamily for Stiffness {
 }
 
 /// Two-parameter Gaussian $E_{\mu,k}(x) = k(x-\mu)^2/2$, $\theta = (\mu, k)$, $k>0$:
-/// $F = \tfrac12\ln(k/2\pi)$.
+/// $F = \tfrac12\ln(k/2\pi)$. Spec: M12.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct GaussianMeanStiffness;
 
@@ -286,7 +289,7 @@ impl EnergyFamily for QuarticWell {
 /// Quartic coupling family $E_\theta(x) = \theta x^4/4$, $\theta > 0$, with $X = x^4/4$: the
 /// one-parameter family of the `friction-quartic` quantity. $Z = \tfrac12\Gamma(\tfrac14)
 /// (4/\theta)^{1/4}$, so $F = -\ln Z$, $\langle X\rangle = 1/(4\theta)$ and
-/// $I_F = \partial_\theta^2F = 1/(4\theta^2)$.
+/// $I_F = \operatorname{Var}(X) = -\partial_\theta^2F = 1/(4\theta^2)$ (M5).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct QuarticCoupling;
 

@@ -197,7 +197,8 @@ impl FrictionOptions {
     }
 }
 
-/// The friction tensor, the Fisher information and $\langle X\rangle$ at one $\theta$, with
+/// The friction tensor $\zeta$ (M2, computed by M7), the Fisher information
+/// $I_F = \mathrm{Cov}(X)$ (M5) and $\langle X\rangle = \nabla_\theta F$ at one $\theta$, with
 /// their n-vs-2n error estimates and diagnostics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrictionReport {
@@ -265,7 +266,9 @@ impl FrictionReport {
         Ok(tau)
     }
 
-    /// The diagonal relaxation times $\tau_i = \zeta_{ii}/I_{F,ii}$.
+    /// The diagonal relaxation times $\tau_i = \zeta_{ii}/I_{F,ii}$ (time units).
+    ///
+    /// Spec: M5.
     ///
     /// # Errors
     /// As [`FrictionReport::relaxation_time`] for a vanishing $I_{F,ii}$.

@@ -212,7 +212,8 @@ pub struct StiffnessGeodesic {
 }
 
 impl StiffnessGeodesic {
-    /// The geodesic from $k_i$ to $k_f$ in time $T$.
+    /// The geodesic from $k_i$ to $k_f$ in time $T$:
+    /// $k(t)^{-1/2} = k_i^{-1/2} + (k_f^{-1/2} - k_i^{-1/2})\,t/T$ (M14).
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `initial-stiffness`, `final-stiffness` or `duration`
@@ -387,7 +388,8 @@ pub struct MeanStiffnessGeodesic {
 }
 
 impl MeanStiffnessGeodesic {
-    /// The geodesic from `start` $=(\mu_0, k_0)$ to `end` $=(\mu_1, k_1)$ in time $T$.
+    /// The geodesic from `start` $=(\mu_0, k_0)$ to `end` $=(\mu_1, k_1)$ in time $T$: the
+    /// constant-speed straight line in $(\mu, \sigma = k^{-1/2})$ (M15).
     ///
     /// # Errors
     /// As [`mean_stiffness_geodesic_work`] (without `diffusion`).

@@ -119,7 +119,7 @@ impl LangevinOptions {
 }
 
 /// A matrix estimate from $R$ independent replicas: their mean, the error bar
-/// $\hat\sigma/\sqrt R$ and the per-replica values.
+/// $\hat\sigma/\sqrt R$ and the per-replica values (M13: error bars from independent replicas).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicaEstimate {
     /// Mean over replicas.
@@ -167,7 +167,9 @@ impl ReplicaEstimate {
     }
 }
 
-/// The result of [`estimate_friction`]: both estimators, the Fisher information and the
+/// The result of [`estimate_friction`]: both estimators of M13 (the autocorrelation integral
+/// $\hat\zeta = \int_0^{s_{max}}\hat C(s)\,ds$ and batch means
+/// $\hat\zeta = \overline{A_bA_b^\top}/(2t_b)$), the Fisher information $\hat C(0)$ and the
 /// autocorrelation function, each with replica error bars, plus the run's diagnostics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LangevinEstimate {

@@ -355,18 +355,21 @@ impl<P: Protocol, F: Friction> ConstantSpeed<P, F> {
         })
     }
 
-    /// The thermodynamic length $\ell$ of the path (units of $\sqrt{k_BT\cdot\text{time}}$).
+    /// The thermodynamic length of the path,
+    /// $\ell = \int_0^T\sqrt{\dot\theta^\top\zeta(\theta)\dot\theta}\,dt$ (units of
+    /// $\sqrt{k_BT\cdot\text{time}}$; M4).
     pub fn length(&self) -> f64 {
         self.cumulative[LENGTH_KNOTS]
     }
 
-    /// The quadrature error estimate of [`length`](Self::length).
+    /// The quadrature error estimate of [`length`](Self::length) (sum over its pieces).
     pub fn length_error(&self) -> f64 {
         self.length_error
     }
 
     /// The reparametrised protocol's inner clock: the original time $t(u)$ with
-    /// $s(t(u)) = \ell u/T$.
+    /// $s(t(u)) = \ell u/T$, where $s(t)$ is the thermodynamic length up to $t$ (M4: constant
+    /// excess power).
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `time` unless $0 \le u \le T$; quadrature errors;

@@ -77,7 +77,7 @@ impl QuantileOptions {
     }
 }
 
-/// The result of [`quantile_friction`].
+/// The result of [`quantile_friction`]: $\zeta$ by the quantile form (M8) with its error estimate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuantileReport {
     /// $\zeta$ by M8.

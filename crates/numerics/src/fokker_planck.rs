@@ -411,6 +411,8 @@ impl Grid {
     /// Scharfetter–Gummel flux vanishes on it, so stepping it in the same energy leaves it
     /// unchanged up to round-off. Cells where $e^{-(E_i - \min E)}$ underflows hold 0.
     ///
+    /// Self-check: `NV9` (the discrete equilibrium is stationary to round-off).
+    ///
     /// # Errors
     /// As [`Grid::free_energy`].
     ///
@@ -881,7 +883,12 @@ const CONTINUANT_RESCALE_ABOVE: f64 = 1.340_780_792_994_259_7e154;
 /// $2^{-512}$, exact.
 const CONTINUANT_RESCALE: f64 = 7.458_340_731_200_207e-155;
 
-/// The Fokker–Planck solver: a density on a grid, its time, and an implicit integrator.
+/// The Fokker–Planck solver: a density on a grid, its time, and an implicit integrator for
+/// $\partial_t q = \partial_x\big(D\,(\partial_x q + q\,\partial_x E)\big)$ on $[a, b]$ with
+/// reflecting walls ($k_BT = 1$).
+///
+/// Self-checks: `NV8` (against the exact Ornstein–Uhlenbeck transition) and `NV9` (second order
+/// in space, BDF2 second and backward Euler first order in time).
 ///
 /// See the [module documentation](self) for the discretisation. Each [`step`](Self::step) takes
 /// the energy for the end of that step, so the energy may change arbitrarily between steps;
@@ -1009,6 +1016,8 @@ impl FokkerPlanck {
     ///
     /// On error the solver is unchanged.
     ///
+    /// Self-checks: `NV8` (OU transition), `NV9` (convergence orders).
+    ///
     /// # Errors
     /// - [`Error::InvalidParameter`] if `dt` is not finite and > 0, the new time overflows, the
     ///   energy is not finite at a centre (`energy[i]`) or its neighbour differences overflow, or
@@ -1038,6 +1047,8 @@ impl FokkerPlanck {
 
     /// Integrates from the current time to `end` in `steps` equal steps, in a time-dependent
     /// potential evaluated at the end of each step ($t_k = t_0 + k\,(t_{\text{end}} - t_0)/K$).
+    ///
+    /// Self-checks: `NV8` (the dragged trap), `NV9` (the time-dependent double well).
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] if `end` is not finite and greater than the current time, or

@@ -366,6 +366,9 @@ fn solve_once<S: OdeSystem + ?Sized>(
 /// steps at most half the first solve's largest), returns the second and reports
 /// $\max_i|y_i^{(r)} - y_i^{(r/10)}|$ in [`OdeReport::error_estimate`].
 ///
+/// Self-check: `NV6` ($y' = 7t^6$ to $10^{-10}$ relative, the regression for both
+/// `ode_solvers` bugs) and, through [`integrate_piecewise`], `NV7`.
+///
 /// # Errors
 /// - [`Error::InvalidParameter`] if `t0` or `t1` is not finite, the dimension is 0, or an entry
 ///   of `y0` is not finite;
@@ -482,6 +485,8 @@ pub struct PiecewiseSolution {
 /// an oscillator conserving $\omega^2x^2 + v^2$ can still amplify a componentwise error (by up
 /// to $\sqrt{1+\omega^2} \approx 2.24$ for the $\omega = 2$ oscillator of NV7,
 /// `proofs/numerics/ode-references.md`).
+///
+/// Self-check: `NV7` (piecewise protocols with jumps against closed forms composed by hand).
 ///
 /// # Errors
 /// - [`Error::InvalidParameter`] if there are fewer than 2 breakpoints (parameter

@@ -168,6 +168,9 @@ pub struct QuadReport {
 /// $1/x^{1.5}$). Singularities at an end $e \ne 0$ are resolved only down to $\varepsilon|e|$
 /// from it: put the singular point at 0 by a change of variable if that matters.
 ///
+/// Self-check: `NV4` (integrals with known values: a kink, an endpoint singularity, infinite
+/// ranges, tiny and huge scales, a narrow peak at a break point).
+///
 /// # Errors
 /// - [`Error::InvalidParameter`] for a NaN end, a break point that is not finite or lies outside
 ///   `[lower, upper]`, or a finite range wider than `f64::MAX`;

@@ -124,7 +124,9 @@ impl Tolerance {
         Self::sampling(k, standard_error, 1)
     }
 
-    /// `factor` × `estimate` plus a rounding floor of [`ROUNDING_ULPS`]·ε·|`scale`|.
+    /// $c\,|\hat e| + u\,\varepsilon\,|s|$: `factor` $= c$ times the method's error estimate
+    /// `estimate` $= \hat e$, plus a rounding floor with $u$ = [`ROUNDING_ULPS`], $\varepsilon$ the
+    /// machine epsilon and $s$ = `scale`.
     pub fn error_estimate(factor: f64, estimate: f64, scale: f64) -> Self {
         let scale = scale.abs();
         Tolerance {
@@ -148,7 +150,8 @@ impl Tolerance {
         }
     }
 
-    /// A relative bound `relative`·|`scale`| that the spec or issue states, with the reason.
+    /// A relative bound $r\,|s|$ (`relative` $= r$, `scale` $= s$) that the spec or issue states,
+    /// with the reason.
     pub fn stated_relative(relative: f64, scale: f64, reason: &str) -> Self {
         Tolerance {
             absolute: relative * scale.abs(),

@@ -86,7 +86,7 @@ impl DataSet {
     }
 
     /// The empirical moments $M = \frac1N\sum x x^\top$, $b = \frac1N\sum xy$,
-    /// $\mathbb Ey^2 = \frac1N\sum y^2$.
+    /// $\mathbb Ey^2 = \frac1N\sum y^2$ (T1).
     ///
     /// # Errors
     /// [`Error::OutOfRange`] naming `samples` if a moment overflows.
@@ -190,7 +190,7 @@ impl DataMoments {
     }
 
     /// The least-squares optimum $w^* = M^{-1}b$ and $E_{min} = \mathbb Ey^2 - b^\top w^*$
-    /// (clamped at 0 against round-off).
+    /// (clamped at 0 against round-off; T1).
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `second-moment` if $M$ is not positive definite (no

@@ -327,8 +327,11 @@ pub fn homogeneous_centred_efficiency(a_plus: f64, a_minus: f64) -> f64 {
     homogeneous_efficiency(a_plus, a_minus) - d * d / (2.0 * PI)
 }
 
-/// The closed-form $\eta_\varphi$ of a positively homogeneous activation
-/// ([`homogeneous_efficiency`] of its slopes); `None` for the others.
+/// The closed-form $\eta_\varphi = (a_+^2 + a_-^2)/2$ of a positively homogeneous activation
+/// with slopes $a_\pm$ ([`homogeneous_efficiency`]; the Type A engines of T30, constant in $q$);
+/// `None` for the others.
+///
+/// Spec: T27, T29, T30.
 pub fn closed_form_efficiency(activation: &Activation) -> Option<f64> {
     activation
         .homogeneous_slopes()

@@ -195,9 +195,11 @@ pub fn sample_thermo(loss: Loss, init: Init, features: &[f64], target: f64) -> R
     )
 }
 
-/// The per-sample energy $e$ of [`sample_thermo`] alone: it is an error only if $e$ itself is
-/// not representable (the temperature may overflow, e.g. MSE with a huge scale, without
-/// affecting it).
+/// The per-sample energy $e = \mathbb E_{w}\,\ell\big(y, w^\top x\big)$ of [`sample_thermo`]
+/// alone: it is an error only if $e$ itself is not representable (the temperature may overflow,
+/// e.g. MSE with a huge scale, without affecting it).
+///
+/// Spec: T2, T10 (closed forms T11–T19).
 ///
 /// # Errors
 /// As [`sample_thermo`], the overflow check applying to $e$ only.
@@ -206,9 +208,11 @@ pub fn sample_energy(loss: Loss, init: Init, features: &[f64], target: f64) -> R
     finite_or(th.energy, "the energy e overflows f64")
 }
 
-/// The per-sample temperature $t$ of [`sample_thermo`] alone: it is an error only if $t$
-/// itself is not representable (e.g. MSE at $|y| = 10^{200}$: $e = y^2 + s^2$ overflows but
-/// $t = 2s^2/n$ does not).
+/// The per-sample temperature $t = (\vartheta/n)\,\partial_\vartheta e$ of [`sample_thermo`]
+/// alone: it is an error only if $t$ itself is not representable (e.g. MSE at
+/// $|y| = 10^{200}$: $e = y^2 + s^2$ overflows but $t = 2s^2/n$ does not).
+///
+/// Spec: T10 (closed forms T11–T19).
 ///
 /// # Errors
 /// As [`sample_thermo`], the overflow check applying to $t$ only.
@@ -381,7 +385,8 @@ impl UniformSum {
         self.total * self.total * w2 / 3.0
     }
 
-    /// $\mathbb E|S - y|$ and $\mathbb E[S\,\mathbf 1\{S>|y|\}]$, exact (see module docs).
+    /// $\mathbb E|S - y|$ and $\mathbb E[S\,\mathbf 1\{S>|y|\}]$, exact (see module docs): the MAE
+    /// energy $e$ and, as $t = 2\,\mathbb E[S\,\mathbf 1\{S>|y|\}]/n$, its temperature (T16).
     ///
     /// Both come from the tail $T = \mathbb E(S-|y|)_+$ and $P = P(S > |y|)$:
     /// $\mathbb E|S-y| = |y| + 2T$ (as $\mathbb ES = 0$) and $\mathbb E[S;S>|y|] = T + |y|P$,
@@ -510,6 +515,8 @@ impl UniformSum {
     /// $e = \mathbb E\operatorname{softplus}(S)$ and $t = \mathbb E[S\tanh(S/2)]/(2n)$ (the virial
     /// form $\mathbb E[S\operatorname{sig}(S)]/n$ with $\mathbb E S = 0$ subtracted, so that the
     /// integrand is non-negative). Exact law, quadrature to [`EXACT_QUAD_REL_TOL`].
+    ///
+    /// Spec: T2, T8, T19.
     ///
     /// # Errors
     /// [`Error::OutOfRange`] naming `features` beyond [`MAX_UNIFORM_CE_FEATURES`] non-zero terms.
@@ -1017,7 +1024,8 @@ pub fn ce_small_scale_temperature(variance: f64, mean_second_moment: f64) -> f64
     variance * mean_second_moment / 4.0
 }
 
-/// [`ce_small_scale_temperature`] under uniform init (T19), named for discoverability.
+/// [`ce_small_scale_temperature`] under uniform init $\mathcal U(-a, a)$, i.e. with $v = a^2/3$:
+/// $T \approx a^2\bar m_2/12$ (T19), named for discoverability.
 pub fn ce_uniform_small_scale_temperature(half_width: f64, mean_second_moment: f64) -> f64 {
     ce_small_scale_temperature(half_width * half_width / 3.0, mean_second_moment)
 }
@@ -1135,6 +1143,8 @@ pub fn softmax_small_scale_temperature(classes: usize, s: f64, n: usize) -> f64 
 /// MAE's kink is a break point at $u = y/(\sigma r)$. Returns the value and, as a second dual
 /// number, the quadratures' cross-checked absolute error estimates of its two parts.
 ///
+/// Spec: T2, T10 (the AD evidence for $t = (\sigma/n)\,\partial_\sigma e$).
+///
 /// # Errors
 /// Quadrature errors; [`Error::InvalidParameter`] naming `sigma` or `r` unless $>0$.
 pub fn normal_energy_dual(loss: Loss, sigma: Dual64, r: f64, y: f64) -> Result<(Dual64, Dual64)> {
@@ -1173,8 +1183,8 @@ pub fn normal_energy_dual(loss: Loss, sigma: Dual64, r: f64, y: f64) -> Result<(
     ))
 }
 
-/// Generic MSE energy $y^2 + \vartheta^2 q$ along a scale family (for AD in tests and claims):
-/// $q = r^2$ (normal) or $r^2/3$ (uniform).
+/// Generic MSE energy $e = y^2 + \vartheta^2 q$ along a scale family (for AD in tests and
+/// claims): $q = r^2$ (normal, T11) or $r^2/3$ (uniform, T12).
 pub fn mse_energy_along_scale<D: DualNum<Primitive = f64> + Copy>(scale: D, q: f64, y: f64) -> D {
     scale * scale * q + y * y
 }

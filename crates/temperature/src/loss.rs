@@ -74,7 +74,8 @@ impl Loss {
     /// The names `eval` accepts: `mse`, `mae`, `ce`.
     pub const NAMES: &'static [&'static str] = &["mse", "mae", "ce"];
 
-    /// The loss $\ell(y, \hat y)$.
+    /// The loss $\ell(y, \hat y)$: $(y - \hat y)^2$ (MSE, no factor $\tfrac12$),
+    /// $|y - \hat y|$ (MAE) or $\operatorname{softplus}(-y\hat y)$ (CE, $y = \pm1$); spec T2.
     pub fn value(self, y: f64, y_hat: f64) -> f64 {
         match self {
             Loss::Mse => (y - y_hat) * (y - y_hat),

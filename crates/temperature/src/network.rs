@@ -45,12 +45,14 @@ pub struct Network {
     init: WeightInit,
 }
 
-/// Energy and temperatures of a network at one input (per sample, MSE).
+/// Energy and temperatures of a network at one input (per sample, MSE): the local
+/// $T_l = \mathbb E\big[\langle W_l,\nabla_{W_l}\ell\rangle\big]/N_l$ (T25) and the global
+/// $T = \sum_lN_lT_l/\sum_lN_l$ (T26).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Temperatures {
     /// $\mathbb E[\hat y^2\mid x]$, the energy above $y^2$: $E = y^2 + \mathbb E[\hat y^2\mid x]$.
     pub output_energy: f64,
-    /// $T_l$ for $l = 1..L+1$.
+    /// $T_l$ for $l = 1..L+1$ (T25).
     pub local: Vec<f64>,
     /// $T = \sum_lN_lT_l/\sum_lN_l$ (T26).
     pub global: f64,

@@ -177,7 +177,7 @@ impl DataShift {
             + dm * dm
     }
 
-    /// The data entropy $S_x = \tfrac n2\ln(2\pi es^2)$, nats.
+    /// The data entropy $S_x = \tfrac n2\ln(2\pi es^2)$, nats (T24).
     pub fn entropy(&self) -> f64 {
         self.dimension() as f64 / 2.0 * (2.0 * PI * E * self.spread * self.spread).ln()
     }

@@ -17,6 +17,9 @@ pub struct Machine {
     pub date_utc: String,
     /// `rustc --version`.
     pub rustc: String,
+    /// The 1-, 5- and 15-minute load averages of `/proc/loadavg` when probed: above the core
+    /// count, other processes shared the machine with the measurements.
+    pub load_average: String,
 }
 
 impl Machine {
@@ -28,8 +31,17 @@ impl Machine {
             threads: rayon::current_num_threads(),
             date_utc: utc_now(),
             rustc: command_line("rustc", &["--version"]).unwrap_or_else(|| "unknown".into()),
+            load_average: load_average(),
         }
     }
+}
+
+/// The three load averages of `/proc/loadavg` (or `unknown`).
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn cpu_model() -> Option<String> {

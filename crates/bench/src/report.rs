@@ -33,6 +33,8 @@ pub struct Report {
     pub peers_skipped: Option<String>,
     /// Wall seconds of `cargo test --workspace --release`, if measured in this run.
     pub cargo_test_seconds: Option<f64>,
+    /// The load averages when the measurements ended (see [`Machine::load_average`]).
+    pub load_average_end: String,
 }
 
 /// Whether a target was met, missed, or could not be judged in this run.
@@ -178,6 +180,12 @@ impl Report {
             m.cores, m.cpu_model, m.threads
         );
         let _ = writeln!(s, "- rustc: {}", m.rustc);
+        let _ = writeln!(
+            s,
+            "- load average (1, 5, 15 min) at the start: {}; at the end: {} (above {} cores, \
+             other processes shared the machine and the figures are lower than on an idle one)",
+            m.load_average, self.load_average_end, m.cores
+        );
         match (&self.python, &self.peers_skipped) {
             (Some((numpy, scipy)), _) => {
                 let _ = writeln!(s, "- peers: numpy {numpy}, scipy {scipy}");
@@ -318,6 +326,7 @@ mod tests {
             threads: 2,
             date_utc: "2026-01-01 00:00 UTC".into(),
             rustc: "rustc".into(),
+            load_average: "0.1 0.2 0.3".into(),
         }
     }
 
@@ -340,6 +349,7 @@ mod tests {
             python: Some(("2.0".into(), "1.14".into())),
             peers_skipped: None,
             cargo_test_seconds: None,
+            load_average_end: "0.1 0.2 0.3".into(),
         };
         let v: Vec<Verdict> = report.targets().iter().map(|t| t.verdict).collect();
         use Verdict::*;

@@ -126,29 +126,34 @@ impl Workload for OuStep {
 
 /// `normals`: $N$ standard normal variates written to a buffer with the generator, chunking and
 /// threads of the Langevin steps — the bound of [`OuStep`] and [`Learning`] (one variate per
-/// particle-step).
+/// particle-step). A run fills the buffer `fills` times (100 for the contract, like the 100
+/// steps of [`OuStep`]), so that its duration, and its exposure to other load on the machine,
+/// is comparable with the workloads it bounds.
 #[derive(Debug, Clone)]
 pub struct Normals {
-    /// Variates per run.
+    /// Variates per fill ($N$).
     pub count: usize,
+    /// Fills of the buffer per run.
+    pub fills: usize,
     buffer: Vec<f64>,
     streams: Vec<Xoshiro256PlusPlus>,
 }
 
 impl Normals {
-    /// $N = 10^6$.
+    /// $N = 10^6$, 100 fills per run.
     pub fn contract() -> Self {
-        Self::new(1_000_000).expect("the contract's size is valid")
+        Self::new(1_000_000, 100).expect("the contract's size is valid")
     }
 
-    /// `count` variates per run.
+    /// `fills` fills of `count` variates per run.
     ///
     /// # Errors
-    /// If `count` is 0.
-    pub fn new(count: usize) -> Result<Self> {
+    /// If `count` or `fills` is 0.
+    pub fn new(count: usize, fills: usize) -> Result<Self> {
         let count = error::count_at_least("count", count, 1)?;
         Ok(Normals {
             count,
+            fills: error::count_at_least("fills", fills, 1)?,
             buffer: vec![0.0; count],
             streams: streams(SEED, count.div_ceil(CHUNK_LEN)),
         })
@@ -181,13 +186,15 @@ impl Workload for Normals {
         "variates/s".into()
     }
     fn work(&self) -> f64 {
-        self.count as f64
+        (self.count * self.fills) as f64
     }
     fn prepare(&mut self) -> Result<()> {
         Ok(())
     }
     fn run(&mut self, (): ()) -> Result<f64> {
-        fill_normals(&mut self.buffer, &mut self.streams);
+        for _ in 0..self.fills {
+            fill_normals(&mut self.buffer, &mut self.streams);
+        }
         Ok(std::hint::black_box(self.buffer[self.count - 1]))
     }
     fn accuracy(&self, _: &f64) -> f64 {
@@ -200,10 +207,10 @@ impl Workload for Normals {
         )
     }
     fn implementation(&self) -> String {
-        rng_line()
+        format!("{}; {} fills of the buffer per run", rng_line(), self.fills)
     }
     fn repeats(&self) -> usize {
-        51
+        5
     }
 }
 

@@ -88,7 +88,7 @@ fn peer_script(workload: &str) -> Option<&'static str> {
         "ou-step" => Some("ou-step"),
         "normals" => Some("normals"),
         "learning" => Some("learning"),
-        "moment-ode" => Some("moment-ode"),
+        "moment-ode" | "moment-ode+estimate" => Some("moment-ode"),
         "friction-stiffness" | "friction-quartic" => Some("friction"),
         _ => None,
     }
@@ -251,6 +251,7 @@ fn main() -> ExitCode {
         python,
         peers_skipped: args.skip_peers.then(|| "--skip-peers".to_owned()),
         cargo_test_seconds,
+        load_average_end: thermocheck_bench::machine::load_average(),
     };
     let out = args.out.unwrap_or_else(|| {
         peers::repository_root()

@@ -35,7 +35,10 @@
 //! [`Ensemble::moments`] and [`Ensemble::moments_of`] reduce in parallel, and the
 //! `*_observed` step variants evaluate a per-particle function of (old, new) position inside the
 //! step's own pass, so that e.g. the work or heat of each step is accumulated without a second
-//! sweep over memory.
+//! sweep over memory. [`Ensemble::step_ou_exact_fused`] goes further for callers with their own
+//! per-particle state (e.g. the work of persistent-chain learning): it hands each L1-sized block
+//! of old and new positions, with the matching block of a companion array, to the caller's hooks
+//! inside the step's pass, so that one read and one write of each array per step suffice.
 
 mod ou;
 
@@ -975,6 +978,76 @@ mod tests {
             "same values, same chunked merge order"
         );
         assert!((plain.time() - 0.11).abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_fused_step_moves_like_the_plain_one_and_shows_old_and_new_positions() {
+        let start = Ensemble::gaussian(2 * CHUNK_LEN + 300, 0.5, 2.0, 6).unwrap();
+        let (mut plain, mut fused) = (start.clone(), start.clone());
+        let trap = ou(1.5, -0.25, 0.8);
+        let mut companion: Vec<f64> = (0..start.len()).map(|i| i as f64).collect();
+        // Per chunk: Σ old positions (before), Σ new positions (after), and the companion set to
+        // the old position plus its index.
+        let sums = fused
+            .step_ou_exact_fused(
+                &trap,
+                0.3,
+                &mut companion,
+                |acc: &mut (f64, f64), xs, cs| {
+                    for (x, c) in xs.iter().zip(cs.iter_mut()) {
+                        acc.0 += x;
+                        *c += x;
+                    }
+                },
+                |acc, xs| acc.1 += xs.iter().sum::<f64>(),
+            )
+            .unwrap();
+        plain.step_ou_exact(&trap, 0.3).unwrap();
+        assert!(
+            bits(&plain) == bits(&fused),
+            "the fused step moved differently"
+        );
+        assert_eq!(fused.time(), plain.time());
+        assert_eq!(sums.len(), 3);
+        let chunk_sum =
+            |xs: &[f64], j: usize| -> f64 { xs.chunks(CHUNK_LEN).nth(j).unwrap().iter().sum() };
+        for (j, (old, new)) in sums.iter().enumerate() {
+            // Block-wise sums against whole-chunk sums: the same terms in another grouping.
+            let (o, n) = (
+                chunk_sum(start.positions(), j),
+                chunk_sum(plain.positions(), j),
+            );
+            let scale = CHUNK_LEN as f64 * 8.0;
+            Tolerance::conditioning(CHUNK_LEN as f64, scale).assert_accepts("Σ old", o, *old);
+            Tolerance::conditioning(CHUNK_LEN as f64, scale).assert_accepts("Σ new", n, *new);
+        }
+        for (i, (c, x)) in companion.iter().zip(start.positions()).enumerate() {
+            assert_eq!(*c, i as f64 + x);
+        }
+        // A companion of the wrong length is an input error and leaves the ensemble unchanged.
+        let before = bits(&fused);
+        let err = fused
+            .step_ou_exact_fused(&trap, 0.3, &mut [0.0; 3], |_: &mut (), _, _| {}, |_, _| {})
+            .unwrap_err();
+        assert!(matches!(err, Error::DimensionMismatch { .. }), "{err}");
+        assert_eq!(err.parameter(), Some("companion"));
+        assert!(bits(&fused) == before);
+        // Overflow is reported as by the plain step.
+        let mut e = Ensemble::gaussian(10, 1.0, 1.0, 3).unwrap();
+        let mut c = vec![0.0; 10];
+        let err = (0..10)
+            .try_for_each(|_| {
+                e.step_ou_exact_fused(
+                    &ou(-100.0, 0.0, 1.0),
+                    1.0,
+                    &mut c,
+                    |_: &mut (), _, _| {},
+                    |_, _| {},
+                )
+                .map(drop)
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("overflowed f64"), "{err}");
     }
 
     #[test]

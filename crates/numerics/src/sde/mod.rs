@@ -615,7 +615,7 @@ impl Ensemble {
             .map(|(xs, rng)| {
                 // The chunk's own copy of the update (its coefficients) can live in registers
                 // instead of being reloaded through the shared closure after every store.
-                let update = update;
+                let chunk_update = update;
                 let mut acc = A::default();
                 let mut non_finite = false;
                 // Variates first, into a small L1-resident block, then the update: the branchy
@@ -628,7 +628,7 @@ impl Ensemble {
                     let normals = &mut normals[..block.len()];
                     fill_standard_normals(rng, normals);
                     for (x, &z) in block.iter_mut().zip(normals.iter()) {
-                        let new = update(*x, z);
+                        let new = chunk_update(*x, z);
                         sink(&mut acc, *x, new);
                         *x = new;
                     }

@@ -509,12 +509,24 @@ impl Increment {
     }
 
     /// Adds the increment at each position to the matching work.
+    ///
+    /// With the stiffness unchanged ($k' = k$, e.g. learning a mean) the difference of squares
+    /// is the linear $k(\mu - \mu')\,(x - \tfrac{\mu + \mu'}2)$: exact algebra, fewer
+    /// operations, and free of the cancellation of two nearly equal squares.
     #[inline]
     fn add_to(&self, xs: &[f64], works: &mut [f64]) {
         let inc = *self;
-        for (w, &x) in works.iter_mut().zip(xs) {
-            let (a, b) = (x - inc.centre_after, x - inc.centre_before);
-            *w += (inc.half_after * (a * a) - inc.half_before * (b * b)) + inc.offset;
+        if inc.half_after == inc.half_before {
+            let slope = 2.0 * inc.half_before * (inc.centre_before - inc.centre_after);
+            let middle = 0.5 * (inc.centre_before + inc.centre_after);
+            for (w, &x) in works.iter_mut().zip(xs) {
+                *w += slope * (x - middle) + inc.offset;
+            }
+        } else {
+            for (w, &x) in works.iter_mut().zip(xs) {
+                let (a, b) = (x - inc.centre_after, x - inc.centre_before);
+                *w += (inc.half_after * (a * a) - inc.half_before * (b * b)) + inc.offset;
+            }
         }
     }
 }

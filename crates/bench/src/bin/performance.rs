@@ -181,6 +181,15 @@ fn peer_records(ours: &[Record]) -> Result<Vec<Option<Record>>, PeerError> {
     Ok(out)
 }
 
+/// The root of the workspace this binary was built from (two levels above this crate).
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .nth(2)
+        .map_or_else(|| manifest.clone(), PathBuf::from)
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -225,7 +234,7 @@ fn main() -> ExitCode {
         let (seconds, status) = timed(|| {
             Command::new(cargo)
                 .args(["test", "--workspace", "--release", "--quiet"])
-                .current_dir(peers::repository_root().unwrap_or_else(|| ".".into()))
+                .current_dir(workspace_root())
                 .status()
         });
         match status {
@@ -253,12 +262,9 @@ fn main() -> ExitCode {
         cargo_test_seconds,
         load_average_end: thermocheck_bench::machine::load_average(),
     };
-    let out = args.out.unwrap_or_else(|| {
-        peers::repository_root()
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.."))
-            .join("docs")
-            .join("performance.md")
-    });
+    let out = args
+        .out
+        .unwrap_or_else(|| workspace_root().join("docs").join("performance.md"));
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         if let Err(e) = std::fs::create_dir_all(dir) {
             eprintln!("error: {}: {e}", dir.display());

@@ -117,13 +117,22 @@ pub fn fill_standard_normals(rng: &mut Xoshiro256PlusPlus, out: &mut [f64]) {
     *rng = local;
 }
 
-/// Whether any value is infinite or NaN (a branch-free test, so the loop vectorises).
+/// Whether any value is infinite or NaN: $x\cdot 0$ is $\pm0$ for finite $x$ and NaN otherwise,
+/// so four independent sums of $x\cdot0$ are NaN exactly when some $x$ is not finite (a
+/// branch-free loop that vectorises).
 #[inline]
 fn any_non_finite(xs: &[f64]) -> bool {
-    const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
-    xs.iter().fold(0u64, |bad, x| {
-        bad | u64::from(x.to_bits() & EXPONENT == EXPONENT)
-    }) != 0
+    let mut lanes = [0.0f64; 4];
+    let mut blocks = xs.chunks_exact(4);
+    for block in &mut blocks {
+        for (lane, x) in lanes.iter_mut().zip(block) {
+            *lane += x * 0.0;
+        }
+    }
+    for x in blocks.remainder() {
+        lanes[0] += x * 0.0;
+    }
+    lanes.iter().any(|v| v.is_nan())
 }
 
 /// The gradient $\partial_x E(x, t)$ of a one-dimensional energy: what Euler–Maruyama needs.

@@ -182,8 +182,9 @@ impl Report {
         let _ = writeln!(s, "- rustc: {}", m.rustc);
         let _ = writeln!(
             s,
-            "- load average (1, 5, 15 min) at the start: {}; at the end: {} (above {} cores, \
-             other processes shared the machine and the figures are lower than on an idle one)",
+            "- load average (1, 5, 15 min) at the start: {}; at the end: {} (a load above the {} \
+             cores means other processes shared the machine, lowering the figures of both sides \
+             and the multi-threaded Rust figures most)",
             m.load_average, self.load_average_end, m.cores
         );
         match (&self.python, &self.peers_skipped) {

@@ -19,7 +19,7 @@
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 use thermocheck_bench::machine::Machine;
 use thermocheck_bench::peers::{self, PeerError};
 use thermocheck_bench::report::{Report, Row};
@@ -235,6 +235,9 @@ fn main() -> ExitCode {
             Command::new(cargo)
                 .args(["test", "--workspace", "--release", "--quiet"])
                 .current_dir(workspace_root())
+                // The test output would mix with the report's; the exit status tells.
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
                 .status()
         });
         match status {

@@ -2,4 +2,146 @@
 //! workload once and reports its figure and achieved accuracy, shared by the criterion benchmarks
 //! (`cargo bench -p thermocheck-bench`) and the `performance` report, which runs the NumPy/SciPy
 //! peers in `benches/peers/` on the same workloads and writes `docs/performance.md`.
+//!
+//! The workloads and their records follow `PERF-CONTRACT` (the contract with the peer scripts):
+//!
+//! | workload | [`Workload`] | figure |
+//! |---|---|---|
+//! | `ou-step` | [`workloads::OuStep`] | particle-steps/s of [`Ensemble::step_ou_exact`](thermocheck_numerics::sde::Ensemble::step_ou_exact) |
+//! | `normals` | [`workloads::Normals`] | standard normal variates/s (the bound of the Langevin steps) |
+//! | `learning` | [`workloads::Learning`] | particle-steps/s of [`particles::learn_streaming`](thermocheck_dissipation::particles::learn_streaming) |
+//! | `moment-ode` | [`workloads::MomentOde`] | solves/s of [`moments::learn`](thermocheck_dissipation::moments::learn) |
+//! | `friction-stiffness`, `friction-quartic` | [`workloads::Friction`] | evaluations/s of [`friction_tensor`](thermocheck_metric::friction::friction_tensor) |
+//! | `verify-quick` | [`workloads::VerifyQuick`] | wall seconds of `thermocheck verify --quick` |
+//!
+//! Timing ([`measure`]): one untimed warm-up run, then the median of `repeats` timed runs; each
+//! run's input is prepared outside the timed region ([`Workload::prepare`]).
 #![forbid(unsafe_code)]
+
+pub mod machine;
+pub mod peers;
+pub mod report;
+pub mod workloads;
+
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+use thermocheck_numerics::error::{self, Result};
+
+/// One workload's measurement: the record both sides of the comparison print (the contract's
+/// JSON object).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// The contract's workload name, e.g. `learning`.
+    pub workload: String,
+    /// The throughput (or, for `verify-quick`, the wall time) in `unit`.
+    pub figure: f64,
+    /// Unit of `figure`, e.g. `particle-steps/s`.
+    pub unit: String,
+    /// Median seconds per run.
+    pub seconds: f64,
+    /// The achieved accuracy (see `accuracy_metric`).
+    pub accuracy: f64,
+    /// What `accuracy` measures, with its expected size where it is statistical.
+    pub accuracy_metric: String,
+    /// Timed runs the median is taken over (after one warm-up).
+    pub repeats: usize,
+    /// One line: the implementation and method.
+    pub implementation: String,
+}
+
+/// A workload of the contract: prepared outside the timer, run inside it, scored afterwards.
+pub trait Workload {
+    /// What a run needs that is not part of the timed work (e.g. the starting ensemble).
+    type Input;
+    /// What a run returns, scored by [`Workload::accuracy`].
+    type Output;
+
+    /// The contract's workload name.
+    fn name(&self) -> String;
+    /// Unit of the figure.
+    fn unit(&self) -> String;
+    /// Units of work in one run (e.g. particle-steps); the figure is work per second.
+    fn work(&self) -> f64;
+    /// The figure of a run lasting `seconds`: by default [`Workload::work`] per second.
+    fn figure(&self, seconds: f64) -> f64 {
+        self.work() / seconds
+    }
+    /// Builds one run's input (untimed).
+    ///
+    /// # Errors
+    /// Whatever the library reports for the workload's parameters.
+    fn prepare(&mut self) -> Result<Self::Input>;
+    /// The timed work.
+    ///
+    /// # Errors
+    /// Whatever the library reports for the workload.
+    fn run(&mut self, input: Self::Input) -> Result<Self::Output>;
+    /// The achieved accuracy of a run's output.
+    fn accuracy(&self, output: &Self::Output) -> f64;
+    /// What [`Workload::accuracy`] measures.
+    fn accuracy_metric(&self) -> String;
+    /// One line naming the implementation and method.
+    fn implementation(&self) -> String;
+    /// Timed runs for the report (after one warm-up).
+    fn repeats(&self) -> usize;
+}
+
+/// Runs `workload` once untimed (warm-up), then `repeats` timed runs, and returns the record
+/// with the median time and the accuracy of the last run.
+///
+/// # Errors
+/// `repeats` = 0, or the first error of a run.
+pub fn measure<W: Workload>(workload: &mut W, repeats: usize) -> Result<Record> {
+    let repeats = error::count_at_least("repeats", repeats, 1)?;
+    let input = workload.prepare()?;
+    let mut output = workload.run(input)?;
+    let mut seconds = Vec::with_capacity(repeats);
+    for _ in 0..repeats {
+        let input = workload.prepare()?;
+        let start = Instant::now();
+        output = workload.run(input)?;
+        seconds.push(start.elapsed().as_secs_f64());
+    }
+    let median = median(&mut seconds);
+    Ok(Record {
+        workload: workload.name(),
+        figure: workload.figure(median),
+        unit: workload.unit(),
+        seconds: median,
+        accuracy: workload.accuracy(&output),
+        accuracy_metric: workload.accuracy_metric(),
+        repeats,
+        implementation: workload.implementation(),
+    })
+}
+
+/// [`measure`] with the workload's own [`Workload::repeats`].
+///
+/// # Errors
+/// As [`measure`].
+pub fn measure_default<W: Workload>(workload: &mut W) -> Result<Record> {
+    let repeats = workload.repeats();
+    measure(workload, repeats)
+}
+
+/// The median of a non-empty sample (mean of the middle two for an even count).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        0.5 * (values[n / 2 - 1] + values[n / 2])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_samples() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+    }
+}

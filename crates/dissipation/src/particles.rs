@@ -17,6 +17,27 @@
 //! Each particle also carries its own work $W_i = \sum_k[E_{\theta_{k+1}} - E_{\theta_k}](x_k^{(i)})$,
 //! whose mean is $\sum_k w_k$ and whose spread gives $\mathrm{sd}(W)$ and Jarzynski's
 //! $\langle e^{-W}\rangle$ (D21).
+//!
+//! # Two implementations of the same discretisation
+//!
+//! - **Gaussian families** ([`EnergyFamily::quadratic_trap`] is `Some`) take a fused path: one
+//!   pass over memory per update ([`Ensemble::step_ou_exact_fused`]) adds each particle's work
+//!   increment of the previous update at its old position, moves it exactly, and sums the moved
+//!   positions for the chain's mean and variance. For
+//!   $E_\theta(x) = \tfrac k2(x-\mu)^2 + c(\theta)$ both $E_\theta$ and $\nabla_\theta E_\theta$
+//!   are quadratic in $x$, so their averages over the particles are functions of the particles'
+//!   mean $\hat m$ and (population) variance $\hat v$ alone: $\frac1N\sum_i f(x_i) =
+//!   f(\hat m) + \tfrac12 f''\hat v$, which the three-point Gauss–Hermite rule at
+//!   $\mathcal N(\hat m, \hat v)$ evaluates exactly. So $\hat g_k$ and $w_k$ are the same
+//!   particle averages as in step 3, computed from two sums instead of a sweep each, and the
+//!   per-particle increments use the closed form $\tfrac{k'}2(x-\mu')^2 - \tfrac k2(x-\mu)^2 +
+//!   c(\theta') - c(\theta)$ with $c(\theta) = E_\theta(\mu)$ (no dynamic dispatch per particle).
+//!   Same noise, same order of operations; results differ from the generic path by round-off
+//!   only (tested with a derived bound).
+//! - **Any other family** takes the generic path: Euler–Maruyama sub-steps, then one sweep each
+//!   for $\hat g_k$ and the work increments, through the [`EnergyFamily`] methods.
+//!
+//! Both are bit-identical for any number of threads (fixed chunks, reductions in chunk order).
 
 use crate::energy::EnergyFamily;
 use crate::learning::LearningProblem;
@@ -25,6 +46,7 @@ use crate::schedule::Gain;
 use rayon::prelude::*;
 use serde::Serialize;
 use thermocheck_numerics::error::{self, Error, Result};
+use thermocheck_numerics::quad::three_point_gauss_hermite_nodes;
 use thermocheck_numerics::sde::{CHUNK_LEN, Ensemble, OuProcess};
 use thermocheck_numerics::stats::{Welford, par_welford};
 
@@ -143,7 +165,7 @@ pub fn learn_streaming(
     problem: &LearningProblem<'_>,
     options: &ParticleOptions,
     progress: impl Fn(usize),
-    mut sink: impl FnMut(&ParticleRecord) -> Result<()>,
+    sink: impl FnMut(&ParticleRecord) -> Result<()>,
 ) -> Result<ParticleRun> {
     let options =
         ParticleOptions::new(options.particles, options.updates, options.seed).map(|o| {
@@ -154,28 +176,58 @@ pub fn learn_streaming(
             }
         })?;
     error::count_at_least("chain-substeps", options.chain_substeps, 1)?;
+    let engine = if problem.energy().quadratic_trap(problem.initial()).is_some() {
+        Engine::Fused
+    } else {
+        Engine::Generic
+    };
+    run(problem, &options, engine, progress, sink)
+}
+
+/// Which implementation runs a learning problem (module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    /// One sweep per quantity through the [`EnergyFamily`] methods; any family.
+    Generic,
+    /// One fused pass per update; Gaussian families only.
+    Fused,
+}
+
+/// [`learn_streaming`] with validated options on the given engine.
+fn run(
+    problem: &LearningProblem<'_>,
+    options: &ParticleOptions,
+    engine: Engine,
+    progress: impl Fn(usize),
+    sink: impl FnMut(&ParticleRecord) -> Result<()>,
+) -> Result<ParticleRun> {
+    match engine {
+        Engine::Generic => learn_generic(problem, options, progress, sink),
+        Engine::Fused => learn_fused(problem, options, progress, sink),
+    }
+}
+
+/// The generic engine (module docs).
+fn learn_generic(
+    problem: &LearningProblem<'_>,
+    options: &ParticleOptions,
+    progress: impl Fn(usize),
+    mut sink: impl FnMut(&ParticleRecord) -> Result<()>,
+) -> Result<ParticleRun> {
+    let options = *options;
     let energy = problem.energy();
     let n = problem.dimension();
     let schedule = problem.schedule();
     let duration = schedule.duration();
     let h = duration / options.updates as f64;
     let d = problem.diffusion();
-
-    let mut theta = problem.initial().to_vec();
-    let positions = equilibrium_sample(energy, &theta, options.particles, options.seed)?;
-    let noise_seed = thermocheck_numerics::claim::splitmix64(options.seed ^ 0x005E_ED0F_C4A1);
-    let mut chain = Ensemble::from_positions(positions, noise_seed)?;
-    let mut works = allocate(options.particles)?;
-    works.resize(options.particles, 0.0);
-
-    let f0 = energy.free_energy(&theta)?;
-    let objective0 = problem.data_energy(&theta)? - f0;
-    let mut ledger = Ledger {
-        total_work: 0.0,
-        approximate_objective: objective0,
-        max_step_residual: 0.0,
-        scale: objective0.abs(),
-    };
+    let Start {
+        mut theta,
+        mut chain,
+        mut works,
+        f0,
+        mut ledger,
+    } = Start::new(problem, &options)?;
     let mut impulses = schedule.impulses().iter().peekable();
 
     // An impulse at time τ follows update round(τ/h) (update 0: before the chain first moves);
@@ -237,11 +289,22 @@ pub fn learn_streaming(
         }
     }
 
-    let free_energy_change = energy.free_energy(&theta)? - f0;
+    finish(problem, theta, &works, f0, &ledger)
+}
+
+/// The run's outcome from the final θ, the per-particle works and the ledger.
+fn finish(
+    problem: &LearningProblem<'_>,
+    theta: Vec<f64>,
+    works: &[f64],
+    f0: f64,
+    ledger: &Ledger,
+) -> Result<ParticleRun> {
+    let free_energy_change = problem.energy().free_energy(&theta)? - f0;
     let objective = problem.objective(&theta)?;
     Ok(ParticleRun {
-        work: par_welford(&works, CHUNK_LEN, |w| w),
-        exp_minus_work: par_welford(&works, CHUNK_LEN, |w| (-w).exp()),
+        work: par_welford(works, CHUNK_LEN, |w| w),
+        exp_minus_work: par_welford(works, CHUNK_LEN, |w| (-w).exp()),
         total_work: ledger.total_work,
         free_energy_change,
         objective,
@@ -255,6 +318,316 @@ pub fn learn_streaming(
         theta,
         trajectory: Vec::new(),
     })
+}
+
+/// The state every engine starts from: θ₀, the chain drawn from $p_{\theta_0}$ with its noise
+/// streams, zero works, $F(\theta_0)$ and the ledger at $t = 0$.
+struct Start {
+    theta: Vec<f64>,
+    chain: Ensemble,
+    works: Vec<f64>,
+    f0: f64,
+    ledger: Ledger,
+}
+
+impl Start {
+    fn new(problem: &LearningProblem<'_>, options: &ParticleOptions) -> Result<Self> {
+        let energy = problem.energy();
+        let theta = problem.initial().to_vec();
+        let positions = equilibrium_sample(energy, &theta, options.particles, options.seed)?;
+        let noise_seed = thermocheck_numerics::claim::splitmix64(options.seed ^ 0x005E_ED0F_C4A1);
+        let chain = Ensemble::from_positions(positions, noise_seed)?;
+        let mut works = allocate(options.particles)?;
+        works.resize(options.particles, 0.0);
+        let f0 = energy.free_energy(&theta)?;
+        let objective0 = problem.data_energy(&theta)? - f0;
+        Ok(Start {
+            theta,
+            chain,
+            works,
+            f0,
+            ledger: Ledger {
+                total_work: 0.0,
+                approximate_objective: objective0,
+                max_step_residual: 0.0,
+                scale: objective0.abs(),
+            },
+        })
+    }
+}
+
+/// The fused engine for Gaussian families (module docs): the same discretisation as
+/// [`learn_generic`], with one pass over memory per update.
+fn learn_fused(
+    problem: &LearningProblem<'_>,
+    options: &ParticleOptions,
+    progress: impl Fn(usize),
+    mut sink: impl FnMut(&ParticleRecord) -> Result<()>,
+) -> Result<ParticleRun> {
+    let energy = problem.energy();
+    let n = problem.dimension();
+    let schedule = problem.schedule();
+    let duration = schedule.duration();
+    let h = duration / options.updates as f64;
+    let d = problem.diffusion();
+    let Start {
+        mut theta,
+        mut chain,
+        mut works,
+        f0,
+        mut ledger,
+    } = Start::new(problem, options)?;
+    let mut impulses = schedule.impulses().iter().peekable();
+    let update_index = |i: &&crate::schedule::Impulse| {
+        (i.time / duration * options.updates as f64).round() as usize
+    };
+
+    // The chain's moments at the current positions, and the work increments of the updates made
+    // since the chain last moved: each particle receives them at the start of the next pass, at
+    // the positions they were defined on (the generic engine adds them right away; the sums are
+    // the same).
+    let mut moments = ChainMoments::merge(&chain.map_chunks(|xs| {
+        let mut sums = ChunkSums::default();
+        sums.add(xs);
+        sums
+    }));
+    let mut pending: Vec<Increment> = Vec::new();
+    let apply = |theta: &mut Vec<f64>,
+                 gain: &Gain,
+                 t: f64,
+                 moments: &ChainMoments,
+                 pending: &mut Vec<Increment>,
+                 ledger: &mut Ledger|
+     -> Result<()> {
+        let chain_gradient = moments.mean_gradient(energy, theta);
+        let step = parameter_step(problem, theta, &chain_gradient, gain, t)?;
+        let w = moments.expect(|x| energy.energy(&step.next, x) - energy.energy(theta, x));
+        ledger.book(problem, theta, &step, w)?;
+        pending.push(Increment::new(energy, theta, &step.next)?);
+        *theta = step.next;
+        Ok(())
+    };
+    while let Some(i) = impulses.next_if(|i| update_index(i) == 0) {
+        apply(
+            &mut theta,
+            &i.gain,
+            0.0,
+            &moments,
+            &mut pending,
+            &mut ledger,
+        )?;
+    }
+    for k in 0..options.updates {
+        let t = k as f64 * h;
+        let (stiffness, centre) = trap(energy, &theta)?;
+        let process = OuProcess::new(stiffness, centre, d)?;
+        let increments = std::mem::take(&mut pending);
+        let sums = chain.step_ou_exact_fused(
+            &process,
+            h,
+            &mut works,
+            |_: &mut ChunkSums, xs, ws| increments.iter().for_each(|inc| inc.add_to(xs, ws)),
+            ChunkSums::add,
+        )?;
+        moments = ChainMoments::merge(&sums);
+        let gain = schedule.gain(t + 0.5 * h, n)?.scaled(h);
+        let t_next = duration * (k + 1) as f64 / options.updates as f64;
+        apply(
+            &mut theta,
+            &gain,
+            t_next,
+            &moments,
+            &mut pending,
+            &mut ledger,
+        )?;
+        while let Some(i) = impulses.next_if(|i| update_index(i) <= k + 1) {
+            apply(
+                &mut theta,
+                &i.gain,
+                t_next,
+                &moments,
+                &mut pending,
+                &mut ledger,
+            )?;
+        }
+        progress(k + 1);
+        let record = options.record_every > 0
+            && ((k + 1) % options.record_every == 0 || k + 1 == options.updates);
+        if record {
+            sink(&ParticleRecord {
+                time: t_next,
+                theta: theta.clone(),
+                chain_mean: moments.mean,
+                chain_variance: moments.variance,
+                work: ledger.total_work,
+                objective: problem.objective(&theta)?,
+                approximate_objective: ledger.approximate_objective,
+            })?;
+        }
+    }
+    // The increments of the last update and the final impulses, at the final positions.
+    works
+        .par_chunks_mut(CHUNK_LEN)
+        .zip(chain.positions().par_chunks(CHUNK_LEN))
+        .for_each(|(ws, xs)| pending.iter().for_each(|inc| inc.add_to(xs, ws)));
+    finish(problem, theta, &works, f0, &ledger)
+}
+
+/// The trap $(k, \mu)$ of a Gaussian family at θ.
+fn trap(energy: &dyn EnergyFamily, theta: &[f64]) -> Result<(f64, f64)> {
+    energy
+        .quadratic_trap(theta)
+        .ok_or_else(|| Error::InvalidParameter {
+            parameter: format!("energy ({}: not a Gaussian family)", energy.name()),
+            requirement: error::Requirement::Finite,
+            value: f64::NAN,
+        })
+}
+
+/// The work increment $E_{\theta'}(x) - E_\theta(x) = \tfrac{k'}2(x-\mu')^2 - \tfrac k2(x-\mu)^2
+/// + c(\theta') - c(\theta)$ of a parameter change in a Gaussian family, $c(\theta) = E_\theta(\mu)$.
+#[derive(Debug, Clone, Copy)]
+struct Increment {
+    half_before: f64,
+    centre_before: f64,
+    half_after: f64,
+    centre_after: f64,
+    offset: f64,
+}
+
+impl Increment {
+    fn new(energy: &dyn EnergyFamily, before: &[f64], after: &[f64]) -> Result<Self> {
+        let (k0, mu0) = trap(energy, before)?;
+        let (k1, mu1) = trap(energy, after)?;
+        Ok(Increment {
+            half_before: 0.5 * k0,
+            centre_before: mu0,
+            half_after: 0.5 * k1,
+            centre_after: mu1,
+            offset: energy.energy(after, mu1) - energy.energy(before, mu0),
+        })
+    }
+
+    /// Adds the increment at each position to the matching work.
+    ///
+    /// With the stiffness unchanged ($k' = k$, e.g. learning a mean) the difference of squares
+    /// is the linear $k(\mu - \mu')\,(x - \tfrac{\mu + \mu'}2)$: exact algebra, fewer
+    /// operations, and free of the cancellation of two nearly equal squares.
+    #[inline]
+    fn add_to(&self, xs: &[f64], works: &mut [f64]) {
+        let inc = *self;
+        if inc.half_after == inc.half_before {
+            let slope = 2.0 * inc.half_before * (inc.centre_before - inc.centre_after);
+            let middle = 0.5 * (inc.centre_before + inc.centre_after);
+            for (w, &x) in works.iter_mut().zip(xs) {
+                *w += slope * (x - middle) + inc.offset;
+            }
+        } else {
+            for (w, &x) in works.iter_mut().zip(xs) {
+                let (a, b) = (x - inc.centre_after, x - inc.centre_before);
+                *w += (inc.half_after * (a * a) - inc.half_before * (b * b)) + inc.offset;
+            }
+        }
+    }
+}
+
+/// Independent partial sums, so that the summing loop vectorises.
+const LANES: usize = 4;
+
+/// One chunk's sums of the moved positions about its first position $s$ (so that
+/// $\sum(x-s)^2$ loses no digits to a mean far from zero): count, $\sum(x-s)$, $\sum(x-s)^2$.
+#[derive(Debug, Clone, Copy, Default)]
+struct ChunkSums {
+    count: usize,
+    shift: f64,
+    first: [f64; LANES],
+    second: [f64; LANES],
+}
+
+impl ChunkSums {
+    fn add(&mut self, xs: &[f64]) {
+        let Some(&x0) = xs.first() else { return };
+        if self.count == 0 {
+            self.shift = x0;
+        }
+        self.count += xs.len();
+        let (shift, mut first, mut second) = (self.shift, self.first, self.second);
+        let mut blocks = xs.chunks_exact(LANES);
+        for block in &mut blocks {
+            for l in 0..LANES {
+                let y = block[l] - shift;
+                first[l] += y;
+                second[l] += y * y;
+            }
+        }
+        for (l, &x) in blocks.remainder().iter().enumerate() {
+            let y = x - shift;
+            first[l] += y;
+            second[l] += y * y;
+        }
+        (self.first, self.second) = (first, second);
+    }
+}
+
+/// The chain's mean $\hat m$ and population variance $\hat v$.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ChainMoments {
+    mean: f64,
+    variance: f64,
+}
+
+impl ChainMoments {
+    /// The moments of the union of the chunks, combined in chunk order: chunk means and
+    /// centred sums of squares $M_j = S_{2,j} - S_{1,j}^2/n_j$, then
+    /// $\sum_j [M_j + n_j(\bar x_j - \hat m)^2]$ about the global mean.
+    fn merge(chunks: &[ChunkSums]) -> Self {
+        let total: usize = chunks.iter().map(|c| c.count).sum();
+        let parts: Vec<(f64, f64, f64)> = chunks
+            .iter()
+            .filter(|c| c.count > 0)
+            .map(|c| {
+                let n = c.count as f64;
+                let s1: f64 = c.first.iter().sum();
+                let s2: f64 = c.second.iter().sum();
+                (n, c.shift + s1 / n, (s2 - s1 * s1 / n).max(0.0))
+            })
+            .collect();
+        let n = total as f64;
+        let mean = parts.iter().map(|(nj, mj, _)| nj * mj).sum::<f64>() / n;
+        let m2: f64 = parts
+            .iter()
+            .map(|(nj, mj, m2j)| m2j + nj * (mj - mean) * (mj - mean))
+            .sum();
+        ChainMoments {
+            mean,
+            variance: m2 / n,
+        }
+    }
+
+    /// The particle average of a quadratic in $x$, exactly: the three-point Gauss–Hermite rule
+    /// at $\mathcal N(\hat m, \hat v)$ gives $f(\hat m) + \tfrac12 f''\hat v$, which is the
+    /// average over any sample with mean $\hat m$ and population variance $\hat v$.
+    fn expect(&self, f: impl Fn(f64) -> f64) -> f64 {
+        three_point_gauss_hermite_nodes(self.mean, self.variance)
+            .iter()
+            .map(|&(x, weight)| weight * f(x))
+            .sum()
+    }
+
+    /// $\frac1N\sum_i\nabla_\theta E_\theta(x_i)$ for a Gaussian family (quadratic in $x$), as
+    /// [`ChainMoments::expect`].
+    fn mean_gradient(&self, energy: &dyn EnergyFamily, theta: &[f64]) -> Vec<f64> {
+        let mut total = vec![0.0; theta.len()];
+        let mut g = vec![0.0; theta.len()];
+        for (x, weight) in three_point_gauss_hermite_nodes(self.mean, self.variance) {
+            energy.grad_theta(theta, x, &mut g);
+            total
+                .iter_mut()
+                .zip(&g)
+                .for_each(|(t, gi)| *t += weight * gi);
+        }
+        total
+    }
 }
 
 struct Ledger {
@@ -276,20 +649,9 @@ fn update(
     ledger: &mut Ledger,
 ) -> Result<Vec<f64>> {
     let energy = problem.energy();
-    let n = theta.len();
     let chain_gradient = mean_gradient(energy, theta, chain);
-    let data_gradient = problem.data_gradient(theta)?;
-    let g_hat: Vec<f64> = chain_gradient
-        .iter()
-        .zip(&data_gradient)
-        .map(|(q, p)| q - p)
-        .collect();
-    let mut step = vec![0.0; n];
-    gain.apply(&g_hat, &mut step);
-    let next: Vec<f64> = theta.iter().zip(&step).map(|(a, b)| a + b).collect();
-    energy
-        .validate(&next)
-        .map_err(|e| left_domain(energy, &next, t, e))?;
+    let step = parameter_step(problem, theta, &chain_gradient, gain, t)?;
+    let next = &step.next;
 
     // Per-particle work increments, and their chunk sums in chunk order (thread-count invariant).
     let partial: Vec<f64> = works
@@ -298,7 +660,7 @@ fn update(
         .map(|(ws, xs)| {
             let mut sum = 0.0;
             for (w, &x) in ws.iter_mut().zip(xs) {
-                let dw = energy.energy(&next, x) - energy.energy(theta, x);
+                let dw = energy.energy(next, x) - energy.energy(theta, x);
                 *w += dw;
                 sum += dw;
             }
@@ -306,13 +668,58 @@ fn update(
         })
         .collect();
     let w = partial.iter().sum::<f64>() / chain.len() as f64;
-    let dterm = problem.data_energy(&next)? - problem.data_energy(theta)?;
-    ledger.total_work += w;
-    ledger.approximate_objective += dterm - w;
-    let linear: f64 = g_hat.iter().zip(&step).map(|(g, s)| g * s).sum();
-    ledger.max_step_residual = ledger.max_step_residual.max(((dterm - w) + linear).abs());
-    ledger.scale = ledger.scale.max(w.abs()).max(dterm.abs());
-    Ok(next)
+    ledger.book(problem, theta, &step, w)?;
+    Ok(step.next)
+}
+
+/// One gradient step with the samples frozen: $\hat g$, the step and the new θ.
+struct ParameterStep {
+    g_hat: Vec<f64>,
+    step: Vec<f64>,
+    next: Vec<f64>,
+}
+
+/// $\theta^+ = \theta + \text{gain}\cdot\hat g$ from the chain's mean gradient, validated.
+fn parameter_step(
+    problem: &LearningProblem<'_>,
+    theta: &[f64],
+    chain_gradient: &[f64],
+    gain: &Gain,
+    t: f64,
+) -> Result<ParameterStep> {
+    let energy = problem.energy();
+    let data_gradient = problem.data_gradient(theta)?;
+    let g_hat: Vec<f64> = chain_gradient
+        .iter()
+        .zip(&data_gradient)
+        .map(|(q, p)| q - p)
+        .collect();
+    let mut step = vec![0.0; theta.len()];
+    gain.apply(&g_hat, &mut step);
+    let next: Vec<f64> = theta.iter().zip(&step).map(|(a, b)| a + b).collect();
+    energy
+        .validate(&next)
+        .map_err(|e| left_domain(energy, &next, t, e))?;
+    Ok(ParameterStep { g_hat, step, next })
+}
+
+impl Ledger {
+    /// The D7 bookkeeping of one step whose mean work increment is `w`.
+    fn book(
+        &mut self,
+        problem: &LearningProblem<'_>,
+        theta: &[f64],
+        step: &ParameterStep,
+        w: f64,
+    ) -> Result<()> {
+        let dterm = problem.data_energy(&step.next)? - problem.data_energy(theta)?;
+        self.total_work += w;
+        self.approximate_objective += dterm - w;
+        let linear: f64 = step.g_hat.iter().zip(&step.step).map(|(g, s)| g * s).sum();
+        self.max_step_residual = self.max_step_residual.max(((dterm - w) + linear).abs());
+        self.scale = self.scale.max(w.abs()).max(dterm.abs());
+        Ok(())
+    }
 }
 
 /// $\frac1N\sum_i\nabla_\theta E_\theta(x_i)$, reduced in chunk order.
@@ -366,3 +773,195 @@ fn allocate(n: usize) -> Result<Vec<f64>> {
 /// `n` exact samples of $p_\theta$ (see [`thermocheck_metric::equilibrium::sample`], where the
 /// sampler lives so that the friction estimators share it).
 pub use thermocheck_metric::equilibrium::sample as equilibrium_sample;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Data;
+    use crate::energy::{GaussianMean, GaussianMeanStiffness};
+    use crate::schedule::Schedule;
+    use thermocheck_numerics::Tolerance;
+
+    /// A time-dependent rate with impulses at both ends and one inside (update K/2).
+    fn schedule(base: f64) -> Schedule {
+        Schedule::scalar("base(1 + sin 3t / 2)", 1.0, move |t| {
+            base * (1.0 + 0.5 * (3.0 * t).sin())
+        })
+        .unwrap()
+        .with_impulse(0.0, Gain::Scalar(0.3 * base))
+        .unwrap()
+        .with_impulse(0.5, Gain::Scalar(0.2 * base))
+        .unwrap()
+        .with_impulse(1.0, Gain::Scalar(0.4 * base))
+        .unwrap()
+    }
+
+    fn run_recorded(
+        problem: &LearningProblem<'_>,
+        options: &ParticleOptions,
+        engine: Engine,
+    ) -> (ParticleRun, Vec<ParticleRecord>) {
+        let mut records = Vec::new();
+        let run = run(
+            problem,
+            options,
+            engine,
+            |_| {},
+            |r| {
+                records.push(r.clone());
+                Ok(())
+            },
+        )
+        .unwrap();
+        (run, records)
+    }
+
+    /// The two engines compute the same particle averages in different orders (a sweep of
+    /// sequential chunk sums against shifted lane sums and the Gauss–Hermite identity), so each
+    /// update's averages differ by at most Higham's recursive-summation bound γ_n ≈ nε with
+    /// n = CHUNK_LEN + chunks terms, plus a few roundings of the closed forms (16 ε). The learning
+    /// map is non-expansive (θ and the chain relax), so over K updates and 3 impulses the
+    /// differences add at most linearly: c = (K + 3)(CHUNK_LEN + chunks + 16) ulps of the scale.
+    fn round_off(updates: usize, particles: usize, scale: f64) -> Tolerance {
+        let terms = (CHUNK_LEN + particles.div_ceil(CHUNK_LEN) + 16) as f64;
+        Tolerance::conditioning((updates as f64 + 3.0) * terms, scale)
+    }
+
+    fn assert_engines_agree(problem: &LearningProblem<'_>, particles: usize, updates: usize) {
+        let options = ParticleOptions {
+            record_every: 1,
+            ..ParticleOptions::new(particles, updates, 17).unwrap()
+        };
+        let (generic, generic_records) = run_recorded(problem, &options, Engine::Generic);
+        let (fused, fused_records) = run_recorded(problem, &options, Engine::Fused);
+        let scale = generic.ledger_scale;
+        let tol = round_off(updates, particles, scale);
+        let pairs = [
+            ("total work", generic.total_work, fused.total_work),
+            ("<W>", generic.work.mean(), fused.work.mean()),
+            ("sd(W)", generic.work.std_dev(), fused.work.std_dev()),
+            (
+                "<exp(-W)>",
+                generic.exp_minus_work.mean(),
+                fused.exp_minus_work.mean(),
+            ),
+            ("objective", generic.objective, fused.objective),
+            (
+                "approximate objective",
+                generic.approximate_objective,
+                fused.approximate_objective,
+            ),
+            (
+                "free-energy change",
+                generic.free_energy_change,
+                fused.free_energy_change,
+            ),
+        ];
+        for (what, a, b) in pairs {
+            tol.assert_accepts(what, a, b);
+        }
+        for (a, b) in generic.theta.iter().zip(&fused.theta) {
+            round_off(updates, particles, a.abs().max(1.0)).assert_accepts("θ", *a, *b);
+        }
+        // The D7 identities hold to round-off on the fused engine as on the generic one.
+        Tolerance::conditioning(8.0 * (updates as f64 + 4.0), fused.ledger_scale).assert_accepts(
+            "D8 residual",
+            0.0,
+            fused.identity_residual(),
+        );
+        assert_eq!(generic_records.len(), updates);
+        assert_eq!(fused_records.len(), updates);
+        for (a, b) in generic_records.iter().zip(&fused_records) {
+            assert_eq!(a.time, b.time);
+            let width = a.chain_mean.abs() + a.chain_variance.sqrt();
+            round_off(updates, particles, width).assert_accepts(
+                "chain mean",
+                a.chain_mean,
+                b.chain_mean,
+            );
+            round_off(updates, particles, a.chain_variance).assert_accepts(
+                "chain variance",
+                a.chain_variance,
+                b.chain_variance,
+            );
+            tol.assert_accepts("work so far", a.work, b.work);
+            tol.assert_accepts("objective", a.objective, b.objective);
+            tol.assert_accepts(
+                "approximate objective",
+                a.approximate_objective,
+                b.approximate_objective,
+            );
+        }
+    }
+
+    #[test]
+    fn fused_engine_agrees_with_the_generic_one_gaussian_mean() {
+        let energy = GaussianMean::new(0.8).unwrap();
+        let data = Data::gaussian(1.5, 0.3).unwrap();
+        let schedule = schedule(0.6);
+        let problem = LearningProblem::new(&energy, &data, &schedule, &[-0.5], 1.3).unwrap();
+        // Two full chunks and a partial one; K = 40 puts the middle impulse after update 20.
+        assert_engines_agree(&problem, 2 * CHUNK_LEN + 1001, 40);
+    }
+
+    #[test]
+    fn fused_engine_agrees_with_the_generic_one_mean_and_stiffness() {
+        // Both the centre and the stiffness move: the increments' k' ≠ k terms are exercised.
+        let data = Data::gaussian(1.0, 0.5).unwrap();
+        let schedule = schedule(0.4);
+        let problem =
+            LearningProblem::new(&GaussianMeanStiffness, &data, &schedule, &[0.2, 1.5], 0.7)
+                .unwrap();
+        assert_engines_agree(&problem, CHUNK_LEN + 333, 30);
+    }
+
+    #[test]
+    fn fused_engine_is_identical_for_any_thread_count() {
+        let energy = GaussianMean::new(1.0).unwrap();
+        let data = Data::gaussian(2.0, 0.0).unwrap();
+        let schedule = schedule(0.5);
+        let problem = LearningProblem::new(&energy, &data, &schedule, &[0.0], 1.0).unwrap();
+        let options = ParticleOptions {
+            record_every: 1,
+            ..ParticleOptions::new(3 * CHUNK_LEN + 5, 20, 3).unwrap()
+        };
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| run_recorded(&problem, &options, Engine::Fused))
+        };
+        let (one, one_records) = on(1);
+        let (three, three_records) = on(3);
+        let bits = |r: &ParticleRun| {
+            [
+                r.total_work,
+                r.work.mean(),
+                r.work.variance(),
+                r.exp_minus_work.mean(),
+                r.objective,
+                r.approximate_objective,
+                r.max_step_residual,
+                r.theta[0],
+            ]
+            .map(f64::to_bits)
+        };
+        assert_eq!(bits(&one), bits(&three));
+        assert_eq!(one_records, three_records);
+    }
+
+    #[test]
+    fn gaussian_families_take_the_fused_engine() {
+        // learn() on a Gaussian family is the fused engine, bit for bit.
+        let energy = GaussianMean::new(1.0).unwrap();
+        let data = Data::gaussian(1.0, 0.0).unwrap();
+        let schedule = schedule(0.5);
+        let problem = LearningProblem::new(&energy, &data, &schedule, &[0.0], 1.0).unwrap();
+        let options = ParticleOptions::new(1000, 10, 5).unwrap();
+        let public = learn(&problem, &options).unwrap();
+        let (fused, _) = run_recorded(&problem, &options, Engine::Fused);
+        assert_eq!(public.total_work.to_bits(), fused.total_work.to_bits());
+        assert_eq!(public.work, fused.work);
+    }
+}

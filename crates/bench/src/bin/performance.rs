@@ -46,7 +46,11 @@ struct Args {
     cargo_test: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
+const USAGE: &str =
+    "usage: performance [--out PATH] [--skip-peers] [--only W1,W2] [--with-cargo-test]";
+
+/// The arguments, or `None` when `--help` asked for the usage line.
+fn parse_args() -> Result<Option<Args>, String> {
     let mut args = Args {
         out: None,
         skip_peers: false,
@@ -69,17 +73,11 @@ fn parse_args() -> Result<Args, String> {
                     ));
                 }
             }
-            "-h" | "--help" => {
-                return Err(
-                    "usage: performance [--out PATH] [--skip-peers] [--only W1,W2] \
-                     [--with-cargo-test]"
-                        .into(),
-                );
-            }
+            "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok(args)
+    Ok(Some(args))
 }
 
 /// The peer script a workload is compared with.
@@ -192,9 +190,14 @@ fn workspace_root() -> PathBuf {
 
 fn main() -> ExitCode {
     let args = match parse_args() {
-        Ok(a) => a,
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            println!("{USAGE}");
+            println!("workloads: {}", WORKLOADS.join(", "));
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {e}; {USAGE}");
             return ExitCode::from(2);
         }
     };

@@ -14,7 +14,8 @@
 //!   `verify-quick`);
 //! - `--with-cargo-test`: also time `cargo test --workspace --release` (minutes).
 //!
-//! Exit status 2, with one line naming `python3 -m pip install -r benches/peers/requirements.txt`,
+//! Exit status 1 if a workload or a peer failed (a failed peer is also recorded in the report);
+//! exit status 2, with one line naming `python3 -m pip install -r benches/peers/requirements.txt`,
 //! if the peers are wanted and `python3` lacks numpy or scipy.
 #![forbid(unsafe_code)]
 
@@ -144,14 +145,19 @@ fn thermocheck_records(only: &[String]) -> Result<Vec<Record>, String> {
     Ok(records)
 }
 
-fn peer_records(ours: &[Record]) -> Result<Vec<Option<Record>>, PeerError> {
-    let root = peers::repository_root()
-        .ok_or_else(|| PeerError::Script("no benches/peers/ above the current directory".into()))?;
-    let mut by_script: Vec<(&str, Vec<Record>)> = Vec::new();
+/// The peer record of each of `ours` (`None` for a workload without a peer), or the reason it
+/// has none although its peer ran: the script failed or printed no record of that workload.
+type PeerOutcome = Result<Option<Record>, String>;
+
+fn peer_records(ours: &[Record]) -> Result<Vec<PeerOutcome>, PeerError> {
+    let root = peers::repository_root().ok_or_else(|| {
+        PeerError::Script("no benches/peers/ above this workspace or the current directory".into())
+    })?;
+    let mut by_script: Vec<(&str, Result<Vec<Record>, PeerError>)> = Vec::new();
     let mut out = Vec::new();
     for record in ours {
         let Some(script) = peer_script(&record.workload) else {
-            out.push(None);
+            out.push(Ok(None));
             continue;
         };
         if !by_script.iter().any(|(s, _)| *s == script) {
@@ -167,14 +173,29 @@ fn peer_records(ours: &[Record]) -> Result<Vec<Option<Record>>, PeerError> {
                 ),
                 Err(e) => eprintln!("failed: {e}"),
             }
-            by_script.push((script, result.unwrap_or_default()));
+            by_script.push((script, result));
         }
-        let records = &by_script
+        let (_, result) = by_script
             .iter()
             .find(|(s, _)| *s == script)
-            .expect("just inserted")
-            .1;
-        out.push(peers::matching(&record.workload, records).cloned());
+            .expect("just inserted");
+        out.push(match result {
+            Ok(records) => peers::matching(&record.workload, records)
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| {
+                    format!(
+                        "benches/peers/{script}.py printed no record named {:?} (it printed {})",
+                        record.workload,
+                        records
+                            .iter()
+                            .map(|r| format!("{:?}", r.workload))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }),
+            Err(e) => Err(e.to_string()),
+        });
     }
     Ok(out)
 }
@@ -213,6 +234,9 @@ fn main() -> ExitCode {
         }
     };
     let machine = Machine::probe();
+    if let Some(warning) = machine.load_warning() {
+        eprintln!("warning: {warning}");
+    }
     let ours = match thermocheck_records(&args.only) {
         Ok(r) => r,
         Err(e) => {
@@ -229,7 +253,7 @@ fn main() -> ExitCode {
             }
         }
     } else {
-        vec![None; ours.len()]
+        vec![Ok(None); ours.len()]
     };
     let cargo_test_seconds = if args.cargo_test {
         eprint!("cargo test --workspace --release ... ");
@@ -260,13 +284,21 @@ fn main() -> ExitCode {
         rows: ours
             .into_iter()
             .zip(peers)
-            .map(|(ours, peer)| Row { ours, peer })
+            .map(|(ours, peer)| match peer {
+                Ok(peer) => Row::new(ours, peer),
+                Err(why) => Row {
+                    ours,
+                    peer: None,
+                    peer_failure: Some(why),
+                },
+            })
             .collect(),
         machine,
         python,
         peers_skipped: args.skip_peers.then(|| "--skip-peers".to_owned()),
         cargo_test_seconds,
         load_average_end: thermocheck_bench::machine::load_average(),
+        seed: thermocheck_bench::workloads::SEED,
     };
     let out = args
         .out
@@ -286,5 +318,13 @@ fn main() -> ExitCode {
         println!("{:<70} {:<40} {:?}", t.what, t.measured, t.verdict);
     }
     println!("wrote {}", out.display());
-    ExitCode::SUCCESS
+    let failures = report.peer_failures();
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for (workload, why) in failures {
+            eprintln!("error: the peer of {workload} failed: {why}");
+        }
+        ExitCode::from(1)
+    }
 }

@@ -157,11 +157,12 @@ def main():
             timing = _peer.measure(lambda: evaluate_all([family], *setting), repeats)
             (value,), warned = timing.result
             epsabs, epsrel, limit = setting
-            why = (
-                "SciPy's defaults, the cheapest rung of the tolerance ladder reaching <= 1e-10"
-                if setting == DEFAULTS
-                else "the cheapest rung of the tolerance ladder reaching <= 1e-10"
-            ) if setting == headline else "the requested 1e-10 setting (secondary)"
+            if setting != headline:
+                why = "the requested 1e-10 setting, secondary"
+            elif setting == DEFAULTS:
+                why = "SciPy's defaults: the cheapest rung of the tolerance ladder reaching <= 1e-10"
+            else:
+                why = "the cheapest rung of the tolerance ladder reaching <= 1e-10"
             records.append(
                 _peer.record(
                     workload=family["workload"],

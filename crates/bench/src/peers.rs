@@ -91,29 +91,36 @@ pub fn script_path(root: &Path, script: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Runs one peer script from the repository root and returns every record it printed.
+/// Runs one peer script from the repository root with `args` (e.g. `--quick`) and returns every
+/// record it printed.
 ///
 /// # Errors
 /// [`PeerError::Script`] if the script is missing, fails, or prints no record.
-pub fn run_script(root: &Path, script: &str) -> Result<Vec<Record>, PeerError> {
+pub fn run_script(root: &Path, script: &str, args: &[&str]) -> Result<Vec<Record>, PeerError> {
     let path = script_path(root, script)
         .ok_or_else(|| PeerError::Script(format!("no peer script benches/peers/{script}.py")))?;
+    // Named relative to the repository root: the report must not carry this machine's paths.
+    let shown = path
+        .strip_prefix(root)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
     let out = Command::new(python())
         .arg(&path)
+        .args(args)
         .current_dir(root)
         .output()
-        .map_err(|e| PeerError::Script(format!("{}: {e}", path.display())))?;
+        .map_err(|e| PeerError::Script(format!("{shown}: {e}")))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(PeerError::Script(format!(
-            "{} failed ({}): {}",
-            path.display(),
+            "{shown} failed ({}): {}",
             out.status,
             stderr.lines().last().unwrap_or("").trim()
         )));
     }
     parse_records(&String::from_utf8_lossy(&out.stdout))
-        .map_err(|e| PeerError::Script(format!("{}: {e}", path.display())))
+        .map_err(|e| PeerError::Script(format!("{shown}: {e}")))
 }
 
 /// Every record in `text`: JSON objects one after another, or arrays of them.

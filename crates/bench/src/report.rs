@@ -3,6 +3,7 @@
 use crate::Record;
 use crate::machine::Machine;
 use std::fmt::Write as _;
+use thermocheck_numerics::tolerance::ROUNDING_ULPS;
 
 /// One row of the comparison: thermocheck's record and, where there is one, the peer's.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +60,8 @@ pub struct Report {
     pub python: Option<(String, String)>,
     /// Why the peers did not run, if they did not.
     pub peers_skipped: Option<String>,
+    /// Whether the peers ran with `--quick` (small sizes: a smoke test, not a measurement).
+    pub peers_quick: bool,
     /// Wall seconds of `cargo test --workspace --release`, if measured in this run.
     pub cargo_test_seconds: Option<f64>,
     /// The load averages when the measurements ended (see [`Machine::load_average`]).
@@ -100,11 +103,17 @@ impl Verdict {
 /// comparisons to reach.
 pub const CONTRACT_ACCURACY: f64 = 1e-10;
 
+/// Relative errors at or below this are rounding, not method error: [`ROUNDING_ULPS`]·ε
+/// (≈ 1.4e-14), the workspace's rounding floor. Two accuracies both below it count as equal
+/// (e.g. 2.2e-16 against 1.1e-16 is the last bit of two correct results, not a difference).
+pub const ROUNDING_FLOOR: f64 = ROUNDING_ULPS * f64::EPSILON;
+
 /// The verdict of a "≥ `min`× the peer" target, and the reason when the two sides are not
 /// comparable. With `required = Some(a)` (an accuracy target, e.g. [`CONTRACT_ACCURACY`]) the
 /// ratio counts only if the peer reached `a` and thermocheck is at least as accurate as the
-/// peer (`ours_accuracy ≤ peer_accuracy`); without it (statistical accuracies) only the ratio
-/// is judged. A non-finite ratio or accuracy is never met.
+/// peer (`ours_accuracy ≤ max(peer_accuracy, ROUNDING_FLOOR)`, see [`ROUNDING_FLOOR`]); without
+/// it (statistical accuracies) only the ratio is judged. A non-finite ratio or accuracy is
+/// never met.
 pub fn ratio_verdict(
     ratio: f64,
     min: f64,
@@ -122,7 +131,7 @@ pub fn ratio_verdict(
                 )),
             );
         }
-        let as_accurate = ours_accuracy <= peer_accuracy;
+        let as_accurate = ours_accuracy <= peer_accuracy.max(ROUNDING_FLOOR);
         if !as_accurate {
             return (
                 Verdict::NotComparable,
@@ -270,6 +279,13 @@ impl Report {
              (issue #7; the workloads are specified in `crates/bench/src/workloads.rs` and the \
              peers in `benches/peers/`). Do not edit by hand.\n"
         );
+        if self.peers_quick {
+            let _ = writeln!(
+                s,
+                "**Warning: the peers ran with `--quick` (small sizes, one repeat): a smoke test \
+                 of the comparison, not a measurement; the ratios are meaningless.**\n"
+            );
+        }
         if let Some(warning) = m.load_warning() {
             let _ = writeln!(s, "**Warning: {warning}**\n");
         }
@@ -314,7 +330,11 @@ impl Report {
              peers {}",
             self.seed,
             if peer_seeds.is_empty() {
-                "– (not run)".to_owned()
+                if self.python.is_some() {
+                    "– (the peers run here draw no random numbers)".to_owned()
+                } else {
+                    "– (not run)".to_owned()
+                }
             } else {
                 peer_seeds.join(", ")
             }
@@ -395,8 +415,9 @@ impl Report {
         let _ = writeln!(
             s,
             "A ratio target stated at an accuracy counts only if the peer reached the contract's \
-             {CONTRACT_ACCURACY:.0e} relative and thermocheck is at least as accurate; otherwise \
-             it is \"not comparable\", with the reason.\n"
+             {CONTRACT_ACCURACY:.0e} relative and thermocheck is at least as accurate (errors \
+             below 64 ε ≈ 1.4e-14 count as equal rounding); otherwise it is \"not comparable\", \
+             with the reason.\n"
         );
         let _ = writeln!(s, "| target | measured | verdict |");
         let _ = writeln!(s, "|---|---|---|");
@@ -571,6 +592,7 @@ mod tests {
             machine: machine(),
             python: Some(("2.0".into(), "1.14".into())),
             peers_skipped: None,
+            peers_quick: false,
             cargo_test_seconds: None,
             load_average_end: "0.1 0.2 0.3".into(),
             seed: 7,
@@ -610,6 +632,19 @@ mod tests {
         let (v, why) = ratio_verdict(1e4, 100.0, 5e-11, 1e-12, req);
         assert_eq!(v, NotComparable);
         assert!(why.unwrap().contains("worse"));
+        // Both at rounding level (below 64 ε): equal, so comparable.
+        assert_eq!(
+            ratio_verdict(150.0, 100.0, 2.2e-16, 1.1e-16, req),
+            (Met, None)
+        );
+        assert_eq!(
+            ratio_verdict(150.0, 100.0, 1e-14, 1.1e-16, req),
+            (Met, None)
+        );
+        assert_eq!(
+            ratio_verdict(150.0, 100.0, 2e-14, 1.1e-16, req).0,
+            NotComparable
+        );
         // A NaN accuracy is never comparable, a NaN ratio never met.
         assert_eq!(
             ratio_verdict(1e4, 100.0, f64::NAN, 1e-12, req).0,

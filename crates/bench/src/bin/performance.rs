@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p thermocheck-bench --bin performance -- [--out PATH] [--skip-peers]
-//!     [--only W1,W2,...] [--with-cargo-test]
+//!     [--quick-peers] [--only W1,W2,...] [--with-cargo-test]
 //! ```
 //!
 //! - `--out PATH`: where to write the report (default `docs/performance.md` under the
@@ -12,6 +12,8 @@
 //! - `--only`: a comma-separated subset of the workloads (`ou-step`, `normals`, `learning`,
 //!   `moment-ode`, `moment-ode+estimate`, `friction-stiffness`, `friction-quartic`,
 //!   `verify-quick`);
+//! - `--quick-peers`: run the peers with `--quick` (small sizes, one repeat): a smoke test of
+//!   the comparison, not a measurement (the report says so);
 //! - `--with-cargo-test`: also time `cargo test --workspace --release` (minutes).
 //!
 //! Exit status 1 if a workload or a peer failed (a failed peer is also recorded in the report);
@@ -45,10 +47,11 @@ struct Args {
     skip_peers: bool,
     only: Vec<String>,
     cargo_test: bool,
+    quick_peers: bool,
 }
 
-const USAGE: &str =
-    "usage: performance [--out PATH] [--skip-peers] [--only W1,W2] [--with-cargo-test]";
+const USAGE: &str = "usage: performance [--out PATH] [--skip-peers] [--quick-peers] [--only W1,W2] \
+                     [--with-cargo-test]";
 
 /// The arguments, or `None` when `--help` asked for the usage line.
 fn parse_args() -> Result<Option<Args>, String> {
@@ -57,6 +60,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         skip_peers: false,
         only: WORKLOADS.iter().map(|s| (*s).to_owned()).collect(),
         cargo_test: false,
+        quick_peers: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -64,6 +68,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--out" => args.out = Some(it.next().ok_or("--out needs a path")?.into()),
             "--skip-peers" => args.skip_peers = true,
             "--with-cargo-test" => args.cargo_test = true,
+            "--quick-peers" => args.quick_peers = true,
             "--only" => {
                 let list = it.next().ok_or("--only needs a list of workloads")?;
                 args.only = list.split(',').map(|s| s.trim().to_owned()).collect();
@@ -149,7 +154,7 @@ fn thermocheck_records(only: &[String]) -> Result<Vec<Record>, String> {
 /// has none although its peer ran: the script failed or printed no record of that workload.
 type PeerOutcome = Result<Option<Record>, String>;
 
-fn peer_records(ours: &[Record]) -> Result<Vec<PeerOutcome>, PeerError> {
+fn peer_records(ours: &[Record], quick: bool) -> Result<Vec<PeerOutcome>, PeerError> {
     let root = peers::repository_root().ok_or_else(|| {
         PeerError::Script("no benches/peers/ above this workspace or the current directory".into())
     })?;
@@ -162,7 +167,8 @@ fn peer_records(ours: &[Record]) -> Result<Vec<PeerOutcome>, PeerError> {
         };
         if !by_script.iter().any(|(s, _)| *s == script) {
             eprint!("peer {script} ... ");
-            let result = peers::run_script(&root, script);
+            let args: &[&str] = if quick { &["--quick"] } else { &[] };
+            let result = peers::run_script(&root, script, args);
             match &result {
                 Ok(rs) => eprintln!(
                     "{}",
@@ -245,7 +251,7 @@ fn main() -> ExitCode {
         }
     };
     let peers = if python.is_some() {
-        match peer_records(&ours) {
+        match peer_records(&ours, args.quick_peers) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -296,6 +302,7 @@ fn main() -> ExitCode {
         machine,
         python,
         peers_skipped: args.skip_peers.then(|| "--skip-peers".to_owned()),
+        peers_quick: args.quick_peers && !args.skip_peers,
         cargo_test_seconds,
         load_average_end: thermocheck_bench::machine::load_average(),
         seed: thermocheck_bench::workloads::SEED,

@@ -750,6 +750,29 @@ mod tests {
     }
 
     #[test]
+    fn learning_record_states_measured_sd_bias_threads_and_seed() {
+        let mut w = Learning::new(4096, 10).unwrap();
+        let r = crate::measure(&mut w, 1).unwrap();
+        assert_eq!(r.threads, threads());
+        let details = r.details.unwrap();
+        assert_eq!(details["seed"], SEED);
+        let sd = details["sd_work"].as_f64().unwrap();
+        assert!(sd > 0.0 && sd.is_finite());
+        assert!(
+            r.accuracy_metric
+                .contains(&format!("measured sd(W) = {sd:.4}")),
+            "{}",
+            r.accuracy_metric
+        );
+        assert!(
+            r.accuracy_metric
+                .contains(&format!("{:.2e}", w.discretisation_bias())),
+            "{}",
+            r.accuracy_metric
+        );
+    }
+
+    #[test]
     fn verify_quick_names_the_binary_not_its_path() {
         let w = VerifyQuick::new(PathBuf::from("/some/where/target/release/thermocheck"));
         assert_eq!(

@@ -18,8 +18,16 @@ import statistics
 import sys
 import time
 
-import numpy
-import scipy
+try:
+    import numpy
+    import scipy
+except ImportError as error:  # one line naming the fix, exit 2 (as the `performance` binary)
+    print(
+        f"error: the NumPy/SciPy peers need numpy and scipy ({error}): run "
+        "`python3 -m pip install -r benches/peers/requirements.txt`",
+        file=sys.stderr,
+    )
+    sys.exit(2)
 
 
 def parse_args(description, default_repeats, extra=None):
@@ -93,23 +101,40 @@ def versions():
     )
 
 
-def emit(workload, figure, unit, timing, accuracy, accuracy_metric, repeats, method, **details):
-    """Prints the contract's JSON record on stdout, "seconds" from `timing` (a [`Timing`]);
-    `details` and the timing's CPU seconds and per-run seconds go under the key "details"."""
-    seconds = timing.seconds
+def record(workload, figure, unit, timing, accuracy, accuracy_metric, repeats, method,
+           threads=1, **details):
+    """The contract's record as a dict, "seconds" from `timing` (a [`Timing`]), on `threads`
+    threads; `details` and the timing's CPU seconds and per-run seconds go under "details"."""
     details = {**details, **timing.details()}
-    record = {
+    return {
         "workload": workload,
         "figure": _number(figure),
         "unit": unit,
-        "seconds": _number(seconds),
+        "seconds": _number(timing.seconds),
         "accuracy": _number(accuracy),
         "accuracy_metric": accuracy_metric,
         "repeats": repeats,
         "implementation": f"{versions()}, {method}",
+        "threads": int(threads),
+        "details": _clean(details),
     }
-    record["details"] = _clean(details)
-    json.dump(record, sys.stdout, allow_nan=False)
+
+
+def emit(workload, figure, unit, timing, accuracy, accuracy_metric, repeats, method,
+         alternatives=(), threads=1, **details):
+    """Prints the contract's JSON record (see [`record`]) on stdout, one line; `alternatives`
+    (records made by [`record`]: other methods or settings of the same workload) go under
+    "alternatives", which the report prints in its details with their ratio to thermocheck."""
+    out = record(workload, figure, unit, timing, accuracy, accuracy_metric, repeats, method,
+                 threads=threads, **details)
+    if alternatives:
+        out["alternatives"] = list(alternatives)
+    print_record(out)
+
+
+def print_record(out):
+    """Prints one record (a dict) as one JSON line on stdout."""
+    json.dump(out, sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
     sys.stdout.flush()
 

@@ -14,10 +14,13 @@ x above the mode, since int (X - <X>) p = 0: no cancellation in the tail), and t
 of 1/p taken inside the inner integral, e^{-(E(x') - E(x))} <= 1, so that G^2/p = e^{-E(x)} h(x)^2/Z
 never forms 0/0 or inf/inf; where e^{-E(x)} underflows to 0 the outer integrand is 0 without an inner
 integral. The outer integral is `quad` over the same two half-lines. Every `quad` uses the same
-(epsabs, epsrel, limit): the 1e-10 target itself, which reaches <= 1e-10 relative (achieved
-~1e-12 or better) on both families; `--sweep` prints the ladder of tolerances with the achieved
-errors to stderr (README.md records it). SciPy's default tolerances are timed alongside and
-reported under "details".
+(epsabs, epsrel, limit). The contract tightens the tolerances UNTIL the achieved error is <= 1e-10
+relative, so the headline record is the cheapest rung of the ladder below (loosest first) whose
+achieved error is <= 1e-10 without an IntegrationWarning, chosen at run time per family: SciPy's
+defaults already reach it here (2.6e-11 stiffness, 1.1e-12 quartic). The request a careful user
+makes for a 1e-10 result, epsabs = epsrel = 1e-10, is timed as a secondary record
+("alternatives"). `--sweep` prints the whole ladder with the achieved errors to stderr
+(README.md records it).
 
 Each family is its own workload and prints its own record, `friction-stiffness` then
 `friction-quartic` (two JSON objects, one per line; the Rust side names them the same way).
@@ -28,14 +31,14 @@ against the exact/reference value.
 import math
 import warnings
 
-from scipy.integrate import IntegrationWarning, quad
+import _peer  # first: it names the fix if numpy/scipy are missing
 
-import _peer
+from scipy.integrate import IntegrationWarning, quad  # noqa: E402
 
+# The contract's accuracy: the headline setting is the cheapest rung reaching it.
+TARGET = 1e-10
 # The request a careful user makes for a 1e-10 result: epsabs = epsrel = 1e-10 (limit raised to 100
-# so that QUADPACK never stops on its subinterval budget). The ladder (--sweep) shows that it
-# reaches ~1e-12 relative or better on both families, without an IntegrationWarning; SciPy's
-# defaults (first rung) happen to reach 2.6e-11 here too, and are timed alongside (details).
+# so that QUADPACK never stops on its subinterval budget): the secondary record.
 EPSABS, EPSREL, LIMIT = 1e-10, 1e-10, 100
 DEFAULTS = (1.49e-8, 1.49e-8, 50)
 LADDER = [
@@ -146,38 +149,55 @@ def main():
             )
     repeats = 1 if args.quick else args.repeats
     for family in families:
-        timing = _peer.measure(lambda: evaluate_all([family]), repeats)
-        (value,), warned = timing.result
-        # The same evaluation at SciPy's default tolerances, for the record (not the figure).
-        at_defaults = _peer.measure(lambda: evaluate_all([family], *DEFAULTS), repeats)
-        (value_defaults,), warned_defaults = at_defaults.result
         reference = family["reference"]
-        _peer.emit(
-            workload=family["workload"],
-            figure=1.0 / timing.seconds,
-            unit="evaluations/s",
-            timing=timing,
-            accuracy=abs(value / reference - 1.0),
-            accuracy_metric=family["metric"],
-            repeats=repeats,
-            method=(
-                f"nested scipy.integrate.quad (QUADPACK), epsabs = {EPSABS:g}, "
-                f"epsrel = {EPSREL:g}, limit = {LIMIT}; {family['name']}"
-            ),
-            zeta=value,
-            reference=reference,
-            integration_warnings=warned,
-            scipy_defaults={
-                "epsabs": DEFAULTS[0],
-                "epsrel": DEFAULTS[1],
-                "limit": DEFAULTS[2],
-                "seconds": at_defaults.seconds,
-                "cpu_seconds": at_defaults.cpu_seconds,
-                "figure": 1.0 / at_defaults.seconds,
-                "accuracy": abs(value_defaults / reference - 1.0),
-                "integration_warnings": warned_defaults,
-            },
-        )
+        headline = cheapest_setting(family)
+        settings = [headline] + [s for s in [(EPSABS, EPSREL, LIMIT)] if s != headline]
+        records = []
+        for setting in settings:
+            timing = _peer.measure(lambda: evaluate_all([family], *setting), repeats)
+            (value,), warned = timing.result
+            epsabs, epsrel, limit = setting
+            if setting != headline:
+                why = "the requested 1e-10 setting, secondary"
+            elif setting == DEFAULTS:
+                why = "SciPy's defaults: the cheapest rung of the tolerance ladder reaching <= 1e-10"
+            else:
+                why = "the cheapest rung of the tolerance ladder reaching <= 1e-10"
+            records.append(
+                _peer.record(
+                    workload=family["workload"],
+                    figure=1.0 / timing.seconds,
+                    unit="evaluations/s",
+                    timing=timing,
+                    accuracy=abs(value / reference - 1.0),
+                    accuracy_metric=family["metric"],
+                    repeats=repeats,
+                    method=(
+                        f"nested scipy.integrate.quad (QUADPACK), epsabs = {epsabs:g}, "
+                        f"epsrel = {epsrel:g}, limit = {limit} ({why}); {family['name']}"
+                    ),
+                    zeta=value,
+                    reference=reference,
+                    integration_warnings=warned,
+                    epsabs=epsabs,
+                    epsrel=epsrel,
+                    limit=limit,
+                )
+            )
+        main_record, alternatives = records[0], records[1:]
+        if alternatives:
+            main_record["alternatives"] = alternatives
+        _peer.print_record(main_record)
+
+
+def cheapest_setting(family):
+    """The first (loosest) rung of LADDER whose evaluation reaches <= TARGET relative error
+    without an IntegrationWarning (untimed); the tightest rung if none does."""
+    for setting in LADDER:
+        (value,), warned = evaluate_all([family], *setting)
+        if warned == 0 and abs(value / family["reference"] - 1.0) <= TARGET:
+            return setting
+    return LADDER[-1]
 
 
 if __name__ == "__main__":

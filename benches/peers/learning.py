@@ -34,9 +34,9 @@ limit of the same discrete recursion, computed alongside) and the Monte Carlo sd
 
 import math
 
-import numpy as np
+import _peer  # first: it names the fix if numpy/scipy are missing
 
-import _peer
+import numpy as np  # noqa: E402
 
 SEED = 20261123
 VARIANCE, DIFFUSION, THETA0, TARGET, DURATION = 1.0, 1.0, 0.0, 2.0, 1.0
@@ -184,6 +184,7 @@ def main():
             "persistent chain, exact OU move, Generator(PCG64).standard_normal(out=) + in-place "
             f"ufuncs, 1 thread, N = {n}, K = {updates}, optimal schedule with impulses (D14)"
         ),
+        seed=args.seed,
         particles=n,
         updates=updates,
         w_star=w_star,

@@ -14,9 +14,9 @@ process is stationary, so this is pure sampling noise, sd sqrt(2/N) ~ 1.4e-3 at 
 
 import math
 
-import numpy as np
+import _peer  # first: it names the fix if numpy/scipy are missing
 
-import _peer
+import numpy as np  # noqa: E402
 
 SEED = 20261123
 K, MU, D, DT, STEPS = 1.0, 0.0, 1.0, 0.01, 100
@@ -67,6 +67,7 @@ def main():
             "exact OU step, Generator(PCG64).standard_normal(out=) + in-place ufuncs, 1 thread, "
             f"N = {n}, {STEPS} steps/run, dt = {DT}"
         ),
+        seed=SEED,
         particles=n,
         steps=STEPS,
         sample_variance=variance,

@@ -47,6 +47,23 @@ pub struct Record {
     pub repeats: usize,
     /// One line: the implementation and method.
     pub implementation: String,
+    /// Threads the timed work ran on (thermocheck: its rayon threads for the parallel
+    /// workloads; a peer that does not state it: 1).
+    #[serde(default = "one_thread")]
+    pub threads: usize,
+    /// Free-form facts of the run (seeds, RHS calls, CPU seconds, ...), printed in the report's
+    /// details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+    /// Secondary records of the same workload (another method or setting of the same side),
+    /// printed in the report's details with their ratio against thermocheck; the main table
+    /// keeps one row per workload.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Record>,
+}
+
+fn one_thread() -> usize {
+    1
 }
 
 /// A workload of the contract: prepared outside the timer, run inside it, scored afterwards.
@@ -78,12 +95,21 @@ pub trait Workload {
     fn run(&mut self, input: Self::Input) -> Result<Self::Output>;
     /// The achieved accuracy of a run's output.
     fn accuracy(&self, output: &Self::Output) -> f64;
-    /// What [`Workload::accuracy`] measures.
-    fn accuracy_metric(&self) -> String;
+    /// What [`Workload::accuracy`] measures, with the statistical or discretisation error it is
+    /// subject to where that depends on the run (e.g. the measured sd of the work).
+    fn accuracy_metric(&self, output: &Self::Output) -> String;
     /// One line naming the implementation and method.
     fn implementation(&self) -> String;
     /// Timed runs for the report (after one warm-up).
     fn repeats(&self) -> usize;
+    /// Threads the timed work runs on (by default 1: a sequential workload).
+    fn threads(&self) -> usize {
+        1
+    }
+    /// Facts of a run for the report's details (by default none).
+    fn details(&self, _output: &Self::Output) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 /// Runs `workload` once untimed (warm-up), then `repeats` timed runs, and returns the record
@@ -109,9 +135,12 @@ pub fn measure<W: Workload>(workload: &mut W, repeats: usize) -> Result<Record> 
         unit: workload.unit(),
         seconds: median,
         accuracy: workload.accuracy(&output),
-        accuracy_metric: workload.accuracy_metric(),
+        accuracy_metric: workload.accuracy_metric(&output),
         repeats,
         implementation: workload.implementation(),
+        threads: workload.threads(),
+        details: workload.details(&output),
+        alternatives: Vec::new(),
     })
 }
 

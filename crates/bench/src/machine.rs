@@ -34,6 +34,26 @@ impl Machine {
             load_average: load_average(),
         }
     }
+
+    /// A warning when the 1-minute load average at the start exceeds half the cores: other
+    /// processes then shared the machine with the measurements (the multi-threaded Rust figures
+    /// suffer most).
+    pub fn load_warning(&self) -> Option<String> {
+        load_warning(&self.load_average, self.cores)
+    }
+}
+
+/// The warning of [`Machine::load_warning`] for `load_average` (`/proc/loadavg`'s first three
+/// fields) on `cores` cores, or `None` below 0.5 × cores or if unreadable.
+pub fn load_warning(load_average: &str, cores: usize) -> Option<String> {
+    let one_minute: f64 = load_average.split_whitespace().next()?.parse().ok()?;
+    let limit = 0.5 * cores as f64;
+    (one_minute > limit).then(|| {
+        format!(
+            "the 1-minute load average at the start was {one_minute} (> 0.5 × {cores} cores = \
+             {limit}): the machine was shared, the figures are lower than on an idle machine"
+        )
+    })
 }
 
 /// The three load averages of `/proc/loadavg` (or `unknown`).
@@ -92,6 +112,14 @@ pub fn format_utc(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn load_warns_above_half_the_cores() {
+        assert!(load_warning("0.9 0.5 0.2", 2).is_none());
+        assert!(load_warning("1.0 0.5 0.2", 2).is_none());
+        assert!(load_warning("1.01 0.5 0.2", 2).unwrap().contains("1.01"));
+        assert!(load_warning("unknown", 2).is_none());
+    }
 
     #[test]
     fn dates_match_known_epochs() {

@@ -37,20 +37,24 @@ pub fn python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
-/// The repository root: the directory holding `benches/peers/`, searched from the current
-/// directory up, then from this crate's manifest directory up.
+/// The repository root: the directory holding `benches/peers/`, searched first from the
+/// workspace this binary was built from (this crate's manifest directory) up, then from the
+/// current directory up — so that a report always compares the sources it was built from.
 pub fn repository_root() -> Option<PathBuf> {
-    let from_cwd = std::env::current_dir().ok();
     let from_manifest = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    [from_cwd, from_manifest]
+    let from_cwd = std::env::current_dir().ok();
+    [from_manifest, from_cwd]
         .into_iter()
         .flatten()
-        .find_map(|start| {
-            start
-                .ancestors()
-                .find(|d| d.join("benches").join("peers").is_dir())
-                .map(Path::to_path_buf)
-        })
+        .find_map(|start| root_above(&start))
+}
+
+/// The nearest of `start` and its ancestors that holds `benches/peers/`.
+pub fn root_above(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|d| d.join("benches").join("peers").is_dir())
+        .map(Path::to_path_buf)
 }
 
 /// `numpy x.y.z`, `scipy x.y.z` as `python3` imports them.
@@ -87,29 +91,36 @@ pub fn script_path(root: &Path, script: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Runs one peer script from the repository root and returns every record it printed.
+/// Runs one peer script from the repository root with `args` (e.g. `--quick`) and returns every
+/// record it printed.
 ///
 /// # Errors
 /// [`PeerError::Script`] if the script is missing, fails, or prints no record.
-pub fn run_script(root: &Path, script: &str) -> Result<Vec<Record>, PeerError> {
+pub fn run_script(root: &Path, script: &str, args: &[&str]) -> Result<Vec<Record>, PeerError> {
     let path = script_path(root, script)
         .ok_or_else(|| PeerError::Script(format!("no peer script benches/peers/{script}.py")))?;
+    // Named relative to the repository root: the report must not carry this machine's paths.
+    let shown = path
+        .strip_prefix(root)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
     let out = Command::new(python())
         .arg(&path)
+        .args(args)
         .current_dir(root)
         .output()
-        .map_err(|e| PeerError::Script(format!("{}: {e}", path.display())))?;
+        .map_err(|e| PeerError::Script(format!("{shown}: {e}")))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(PeerError::Script(format!(
-            "{} failed ({}): {}",
-            path.display(),
+            "{shown} failed ({}): {}",
             out.status,
             stderr.lines().last().unwrap_or("").trim()
         )));
     }
     parse_records(&String::from_utf8_lossy(&out.stdout))
-        .map_err(|e| PeerError::Script(format!("{}: {e}", path.display())))
+        .map_err(|e| PeerError::Script(format!("{shown}: {e}")))
 }
 
 /// Every record in `text`: JSON objects one after another, or arrays of them.
@@ -136,28 +147,10 @@ pub fn parse_records(text: &str) -> Result<Vec<Record>, String> {
     Ok(records)
 }
 
-/// The peer record matching the thermocheck workload `workload` among `records`: the same
-/// name (ignoring case and punctuation), else, for `friction-<family>`, a record naming the
-/// family, else the only record.
+/// The peer record of the thermocheck workload `workload` among `records`: exactly the same
+/// workload name (the contract's names), or none.
 pub fn matching<'a>(workload: &str, records: &'a [Record]) -> Option<&'a Record> {
-    let key = |s: &str| {
-        s.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase()
-    };
-    let wanted = key(workload);
-    records
-        .iter()
-        .find(|r| key(&r.workload) == wanted)
-        .or_else(|| {
-            let family = workload.rsplit('-').next().unwrap_or(workload);
-            records.iter().find(|r| {
-                let name = key(&r.workload);
-                name.contains(&key(family)) || key(&r.accuracy_metric).contains(&key(family))
-            })
-        })
-        .or_else(|| (records.len() == 1).then(|| &records[0]))
+    records.iter().find(|r| r.workload == workload)
 }
 
 #[cfg(test)]
@@ -182,26 +175,50 @@ mod tests {
     }
 
     #[test]
-    fn peers_match_by_name_then_family() {
+    fn peers_match_by_exact_name_only() {
         let parse = |v: serde_json::Value| parse_records(&v.to_string()).unwrap();
         let both = parse(serde_json::json!([
-            record("friction (stiffness)"),
-            record("friction/quartic")
+            record("friction-stiffness"),
+            record("friction-quartic")
         ]));
         assert_eq!(
             matching("friction-quartic", &both).unwrap().workload,
-            "friction/quartic"
+            "friction-quartic"
         );
         assert_eq!(
             matching("friction-stiffness", &both).unwrap().workload,
-            "friction (stiffness)"
+            "friction-stiffness"
         );
-        let single = parse(record("moment_ode"));
+        // No fuzzy fallbacks: near names, families and a lone record do not match.
+        let near = parse(serde_json::json!([
+            record("friction (stiffness)"),
+            record("Friction-Quartic")
+        ]));
+        assert!(matching("friction-stiffness", &near).is_none());
+        assert!(matching("friction-quartic", &near).is_none());
+        assert!(matching("moment-ode", &parse(record("moment_ode"))).is_none());
+        assert!(matching("learning", &parse(record("ou-step"))).is_none());
+    }
+
+    #[test]
+    fn details_threads_and_alternatives_are_read() {
+        let mut main = record("moment-ode");
+        main["details"] = serde_json::json!({"rhs_evaluations": 100});
+        main["alternatives"] = serde_json::json!([record("moment-ode"), record("moment-ode")]);
+        main["threads"] = serde_json::json!(1);
+        let r = &parse_records(&main.to_string()).unwrap()[0];
+        assert_eq!(r.alternatives.len(), 2);
+        assert_eq!(r.details.as_ref().unwrap()["rhs_evaluations"], 100);
+        // A record without "threads" is single-threaded.
         assert_eq!(
-            matching("moment-ode", &single).unwrap().workload,
-            "moment_ode"
+            parse_records(&record("x").to_string()).unwrap()[0].threads,
+            1
         );
-        let other = parse(serde_json::json!([record("x"), record("y")]));
-        assert!(matching("learning", &other).is_none());
+    }
+
+    #[test]
+    fn the_repository_root_is_this_workspace() {
+        let root = repository_root().unwrap();
+        assert!(Path::new(env!("CARGO_MANIFEST_DIR")).starts_with(&root));
     }
 }

@@ -105,11 +105,17 @@ impl Workload for OuStep {
         let exact = 1.0 / Self::TRAP.0;
         (ensemble.moments().variance() - exact).abs() / exact
     }
-    fn accuracy_metric(&self) -> String {
+    fn accuracy_metric(&self, _: &Ensemble) -> String {
         format!(
             "|sample variance - 1/k|/(1/k) after the run (sampling sd sqrt(2/N) = {:.1e})",
             (2.0 / self.particles as f64).sqrt()
         )
+    }
+    fn threads(&self) -> usize {
+        threads()
+    }
+    fn details(&self, _: &Ensemble) -> Option<serde_json::Value> {
+        Some(serde_json::json!({"seed": SEED, "particles": self.particles, "steps": self.steps}))
     }
     fn implementation(&self) -> String {
         format!(
@@ -200,10 +206,18 @@ impl Workload for Normals {
     fn accuracy(&self, _: &f64) -> f64 {
         (par_welford(&self.buffer, CHUNK_LEN, |z| z).variance() - 1.0).abs()
     }
-    fn accuracy_metric(&self) -> String {
+    fn accuracy_metric(&self, _: &f64) -> String {
         format!(
-            "|sample variance - 1| (sampling sd sqrt(2/N) = {:.1e})",
+            "|sample variance - 1| of the last fill (sampling sd sqrt(2/N) = {:.1e})",
             (2.0 / self.count as f64).sqrt()
+        )
+    }
+    fn threads(&self) -> usize {
+        threads()
+    }
+    fn details(&self, _: &f64) -> Option<serde_json::Value> {
+        Some(
+            serde_json::json!({"seed": SEED, "variates_per_fill": self.count, "fills": self.fills}),
         )
     }
     fn implementation(&self) -> String {
@@ -266,6 +280,44 @@ impl Learning {
         })
     }
 
+    /// $\langle W\rangle$ of the $N \to \infty$ limit of the discrete recursion the particles
+    /// follow (the chain mean in place of the sample mean, exactly as the peer's `mean_field`):
+    /// impulse $\eta_0$; then $K$ times the exact-OU relaxation of the chain mean over
+    /// $h = T/K$ followed by the update $\theta' = \theta + h\,\eta^*(t_k + h/2)(\mu_D -
+    /// m)/\sigma^2$; then impulse $\eta_T$; each update costs $(\theta - \theta')m/\sigma^2 +
+    /// (\theta'^2 - \theta^2)/(2\sigma^2)$ (with $\sigma^2 = D = T = 1$, $\theta_0 = 0$,
+    /// $\mu_D = 2$). Its distance from $W^*$ is the run's O(1/K) discretisation bias.
+    pub fn mean_field_work(&self) -> f64 {
+        // σ² = D = T = 1, τ = σ²/D = 1: η*(t) = 1/(3 − t), η₀ = 1/3, η_T = 1/2 (D14).
+        let h = 1.0 / self.updates as f64;
+        let decay = (-h).exp();
+        let update = |gain: f64, theta: f64, m: f64| {
+            let new = theta + gain * (Self::DISTANCE - m);
+            (new, (theta - new) * m + 0.5 * (new * new - theta * theta))
+        };
+        let (mut theta, mut m) = (0.0, 0.0);
+        let (t1, mut work) = update(1.0 / 3.0, theta, m);
+        theta = t1;
+        for step in 0..self.updates {
+            m = theta + (m - theta) * decay;
+            let rate = 1.0 / (3.0 - (step as f64 + 0.5) * h);
+            let (t1, w) = update(h * rate, theta, m);
+            theta = t1;
+            work += w;
+        }
+        work + update(0.5, theta, m).1
+    }
+
+    /// $|W_\infty - W^*|/W^*$ of [`Learning::mean_field_work`]: the O(1/K) discretisation bias.
+    pub fn discretisation_bias(&self) -> f64 {
+        (self.mean_field_work() - Self::MIN_WORK).abs() / Self::MIN_WORK
+    }
+
+    /// $\mathrm{sd}(W)/(\sqrt N\,W^*)$ with the run's measured $\mathrm{sd}(W)$.
+    pub fn monte_carlo_sd(&self, output: &LearningOutput) -> f64 {
+        output.run.work.std_dev() / ((self.particles as f64).sqrt() * Self::MIN_WORK)
+    }
+
     /// One run on the library's path.
     ///
     /// # Errors
@@ -312,13 +364,30 @@ impl Workload for Learning {
     fn accuracy(&self, output: &LearningOutput) -> f64 {
         (output.run.work.mean() - Self::MIN_WORK).abs() / Self::MIN_WORK
     }
-    fn accuracy_metric(&self) -> String {
+    fn accuracy_metric(&self, output: &LearningOutput) -> String {
         format!(
-            "|<W> - W*|/W*, W* = 4/3 (continuous time; O(1/K) discretisation bias, K = {}; \
-             Monte Carlo sd sd(W)/(sqrt(N) W*) = {:.1e} at sd(W) = sqrt(2 W*))",
+            "|<W> - W*|/W*, W* = 4/3 (continuous time); O(1/K) discretisation bias {:.2e} \
+             (N -> inf limit of the same recursion, K = {}), Monte Carlo sd sd(W)/(sqrt(N) W*) \
+             = {:.2e} (measured sd(W) = {:.4})",
+            self.discretisation_bias(),
             self.updates,
-            (2.0 * Self::MIN_WORK).sqrt() / ((self.particles as f64).sqrt() * Self::MIN_WORK)
+            self.monte_carlo_sd(output),
+            output.run.work.std_dev()
         )
+    }
+    fn threads(&self) -> usize {
+        threads()
+    }
+    fn details(&self, output: &LearningOutput) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "seed": SEED,
+            "particles": self.particles,
+            "updates": self.updates,
+            "mean_work": output.run.work.mean(),
+            "sd_work": output.run.work.std_dev(),
+            "discretisation_bias": self.discretisation_bias(),
+            "monte_carlo_sd": self.monte_carlo_sd(output),
+        }))
     }
     fn implementation(&self) -> String {
         format!(
@@ -403,8 +472,14 @@ impl Workload for MomentOde {
     fn accuracy(&self, run: &MomentRun) -> f64 {
         (run.final_point().work - Self::MIN_WORK).abs() / Self::MIN_WORK
     }
-    fn accuracy_metric(&self) -> String {
+    fn accuracy_metric(&self, _: &MomentRun) -> String {
         "|W - W*|/W*, W* = 25/3 (spec D12 row 1)".into()
+    }
+    fn details(&self, run: &MomentRun) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "rhs_evaluations": run.report.evaluations,
+            "accepted_steps": run.report.accepted_steps,
+        }))
     }
     fn implementation(&self) -> String {
         format!(
@@ -502,7 +577,7 @@ impl Workload for Friction {
     fn accuracy(&self, report: &FrictionReport) -> f64 {
         (report.friction[(0, 0)] / self.reference() - 1.0).abs()
     }
-    fn accuracy_metric(&self) -> String {
+    fn accuracy_metric(&self, _: &FrictionReport) -> String {
         match self.family {
             FrictionFamily::Stiffness => "relative error vs exact 1/(4Dk^3) = 0.0625 (M11)".into(),
             FrictionFamily::Quartic => {
@@ -632,14 +707,19 @@ impl Workload for VerifyQuick {
     fn accuracy(&self, outcome: &VerifyOutcome) -> f64 {
         outcome.failed as f64
     }
-    fn accuracy_metric(&self) -> String {
+    fn accuracy_metric(&self, _: &VerifyOutcome) -> String {
         "failed evidence rows (0: every check passed)".into()
     }
     fn implementation(&self) -> String {
-        format!(
-            "`{} verify --quick --json`, a fresh process",
-            self.binary.display()
-        )
+        // The binary's name only: its absolute path is the measuring machine's, not the report's.
+        let name = self.binary.file_name().map_or_else(
+            || "thermocheck".into(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        format!("`{name} verify --quick --json`, a fresh process")
+    }
+    fn threads(&self) -> usize {
+        threads()
     }
     fn repeats(&self) -> usize {
         3
@@ -651,4 +731,53 @@ pub fn timed<T>(f: impl FnOnce() -> T) -> (f64, T) {
     let start = Instant::now();
     let value = f();
     (start.elapsed().as_secs_f64(), value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learning_discretisation_bias_is_the_peers() {
+        // benches/peers/learning.py `mean_field(1000)` and `mean_field(100)` (the same recursion
+        // in Python): 1.3333922516234433 and 1.333940321469893, i.e. biases 4.419e-5 and
+        // 4.552e-4 - O(1/K), ten times larger at a tenth of the updates.
+        let at = |k| Learning::new(10, k).unwrap();
+        assert!((at(1000).mean_field_work() - 1.333_392_251_623_443_3).abs() < 1e-13);
+        assert!((at(100).mean_field_work() - 1.333_940_321_469_893).abs() < 1e-13);
+        let ratio = at(100).discretisation_bias() / at(1000).discretisation_bias();
+        assert!((9.0..11.0).contains(&ratio), "{ratio}");
+    }
+
+    #[test]
+    fn learning_record_states_measured_sd_bias_threads_and_seed() {
+        let mut w = Learning::new(4096, 10).unwrap();
+        let r = crate::measure(&mut w, 1).unwrap();
+        assert_eq!(r.threads, threads());
+        let details = r.details.unwrap();
+        assert_eq!(details["seed"], SEED);
+        let sd = details["sd_work"].as_f64().unwrap();
+        assert!(sd > 0.0 && sd.is_finite());
+        assert!(
+            r.accuracy_metric
+                .contains(&format!("measured sd(W) = {sd:.4}")),
+            "{}",
+            r.accuracy_metric
+        );
+        assert!(
+            r.accuracy_metric
+                .contains(&format!("{:.2e}", w.discretisation_bias())),
+            "{}",
+            r.accuracy_metric
+        );
+    }
+
+    #[test]
+    fn verify_quick_names_the_binary_not_its_path() {
+        let w = VerifyQuick::new(PathBuf::from("/some/where/target/release/thermocheck"));
+        assert_eq!(
+            w.implementation(),
+            "`thermocheck verify --quick --json`, a fresh process"
+        );
+    }
 }

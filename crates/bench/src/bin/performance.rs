@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p thermocheck-bench --bin performance -- [--out PATH] [--skip-peers]
-//!     [--only W1,W2,...] [--with-cargo-test]
+//!     [--quick-peers] [--only W1,W2,...] [--with-cargo-test]
 //! ```
 //!
 //! - `--out PATH`: where to write the report (default `docs/performance.md` under the
@@ -12,9 +12,12 @@
 //! - `--only`: a comma-separated subset of the workloads (`ou-step`, `normals`, `learning`,
 //!   `moment-ode`, `moment-ode+estimate`, `friction-stiffness`, `friction-quartic`,
 //!   `verify-quick`);
+//! - `--quick-peers`: run the peers with `--quick` (small sizes, one repeat): a smoke test of
+//!   the comparison, not a measurement (the report says so);
 //! - `--with-cargo-test`: also time `cargo test --workspace --release` (minutes).
 //!
-//! Exit status 2, with one line naming `python3 -m pip install -r benches/peers/requirements.txt`,
+//! Exit status 1 if a workload or a peer failed (a failed peer is also recorded in the report);
+//! exit status 2, with one line naming `python3 -m pip install -r benches/peers/requirements.txt`,
 //! if the peers are wanted and `python3` lacks numpy or scipy.
 #![forbid(unsafe_code)]
 
@@ -44,10 +47,11 @@ struct Args {
     skip_peers: bool,
     only: Vec<String>,
     cargo_test: bool,
+    quick_peers: bool,
 }
 
-const USAGE: &str =
-    "usage: performance [--out PATH] [--skip-peers] [--only W1,W2] [--with-cargo-test]";
+const USAGE: &str = "usage: performance [--out PATH] [--skip-peers] [--quick-peers] [--only W1,W2] \
+                     [--with-cargo-test]";
 
 /// The arguments, or `None` when `--help` asked for the usage line.
 fn parse_args() -> Result<Option<Args>, String> {
@@ -56,6 +60,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         skip_peers: false,
         only: WORKLOADS.iter().map(|s| (*s).to_owned()).collect(),
         cargo_test: false,
+        quick_peers: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -63,6 +68,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--out" => args.out = Some(it.next().ok_or("--out needs a path")?.into()),
             "--skip-peers" => args.skip_peers = true,
             "--with-cargo-test" => args.cargo_test = true,
+            "--quick-peers" => args.quick_peers = true,
             "--only" => {
                 let list = it.next().ok_or("--only needs a list of workloads")?;
                 args.only = list.split(',').map(|s| s.trim().to_owned()).collect();
@@ -144,19 +150,25 @@ fn thermocheck_records(only: &[String]) -> Result<Vec<Record>, String> {
     Ok(records)
 }
 
-fn peer_records(ours: &[Record]) -> Result<Vec<Option<Record>>, PeerError> {
-    let root = peers::repository_root()
-        .ok_or_else(|| PeerError::Script("no benches/peers/ above the current directory".into()))?;
-    let mut by_script: Vec<(&str, Vec<Record>)> = Vec::new();
+/// The peer record of each of `ours` (`None` for a workload without a peer), or the reason it
+/// has none although its peer ran: the script failed or printed no record of that workload.
+type PeerOutcome = Result<Option<Record>, String>;
+
+fn peer_records(ours: &[Record], quick: bool) -> Result<Vec<PeerOutcome>, PeerError> {
+    let root = peers::repository_root().ok_or_else(|| {
+        PeerError::Script("no benches/peers/ above this workspace or the current directory".into())
+    })?;
+    let mut by_script: Vec<(&str, Result<Vec<Record>, PeerError>)> = Vec::new();
     let mut out = Vec::new();
     for record in ours {
         let Some(script) = peer_script(&record.workload) else {
-            out.push(None);
+            out.push(Ok(None));
             continue;
         };
         if !by_script.iter().any(|(s, _)| *s == script) {
             eprint!("peer {script} ... ");
-            let result = peers::run_script(&root, script);
+            let args: &[&str] = if quick { &["--quick"] } else { &[] };
+            let result = peers::run_script(&root, script, args);
             match &result {
                 Ok(rs) => eprintln!(
                     "{}",
@@ -167,14 +179,29 @@ fn peer_records(ours: &[Record]) -> Result<Vec<Option<Record>>, PeerError> {
                 ),
                 Err(e) => eprintln!("failed: {e}"),
             }
-            by_script.push((script, result.unwrap_or_default()));
+            by_script.push((script, result));
         }
-        let records = &by_script
+        let (_, result) = by_script
             .iter()
             .find(|(s, _)| *s == script)
-            .expect("just inserted")
-            .1;
-        out.push(peers::matching(&record.workload, records).cloned());
+            .expect("just inserted");
+        out.push(match result {
+            Ok(records) => peers::matching(&record.workload, records)
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| {
+                    format!(
+                        "benches/peers/{script}.py printed no record named {:?} (it printed {})",
+                        record.workload,
+                        records
+                            .iter()
+                            .map(|r| format!("{:?}", r.workload))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }),
+            Err(e) => Err(e.to_string()),
+        });
     }
     Ok(out)
 }
@@ -213,6 +240,9 @@ fn main() -> ExitCode {
         }
     };
     let machine = Machine::probe();
+    if let Some(warning) = machine.load_warning() {
+        eprintln!("warning: {warning}");
+    }
     let ours = match thermocheck_records(&args.only) {
         Ok(r) => r,
         Err(e) => {
@@ -221,7 +251,7 @@ fn main() -> ExitCode {
         }
     };
     let peers = if python.is_some() {
-        match peer_records(&ours) {
+        match peer_records(&ours, args.quick_peers) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -229,7 +259,7 @@ fn main() -> ExitCode {
             }
         }
     } else {
-        vec![None; ours.len()]
+        vec![Ok(None); ours.len()]
     };
     let cargo_test_seconds = if args.cargo_test {
         eprint!("cargo test --workspace --release ... ");
@@ -260,13 +290,22 @@ fn main() -> ExitCode {
         rows: ours
             .into_iter()
             .zip(peers)
-            .map(|(ours, peer)| Row { ours, peer })
+            .map(|(ours, peer)| match peer {
+                Ok(peer) => Row::new(ours, peer),
+                Err(why) => Row {
+                    ours,
+                    peer: None,
+                    peer_failure: Some(why),
+                },
+            })
             .collect(),
         machine,
         python,
         peers_skipped: args.skip_peers.then(|| "--skip-peers".to_owned()),
+        peers_quick: args.quick_peers && !args.skip_peers,
         cargo_test_seconds,
         load_average_end: thermocheck_bench::machine::load_average(),
+        seed: thermocheck_bench::workloads::SEED,
     };
     let out = args
         .out
@@ -286,5 +325,13 @@ fn main() -> ExitCode {
         println!("{:<70} {:<40} {:?}", t.what, t.measured, t.verdict);
     }
     println!("wrote {}", out.display());
-    ExitCode::SUCCESS
+    let failures = report.peer_failures();
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for (workload, why) in failures {
+            eprintln!("error: the peer of {workload} failed: {why}");
+        }
+        ExitCode::from(1)
+    }
 }

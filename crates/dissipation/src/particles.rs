@@ -182,6 +182,9 @@ pub fn learn_streaming(
             }
         })?;
     error::count_at_least("chain-substeps", options.chain_substeps, 1)?;
+    // From θ₀ alone: the θ the run visits are not known in advance. A family whose trap exists
+    // at θ₀ but not at a later θ breaks the `quadratic_trap` contract (module docs) and ends
+    // the run with the typed error of `trap`.
     let engine = if problem.energy().quadratic_trap(problem.initial()).is_some() {
         Engine::Fused
     } else {

@@ -34,6 +34,11 @@
 //!   c(\theta') - c(\theta)$ with $c(\theta) = E_\theta(\mu)$ (no dynamic dispatch per particle).
 //!   Same noise, same order of operations; results differ from the generic path by round-off
 //!   only (tested with a derived bound).
+//!
+//!   The path is chosen from θ₀ alone, since the θ a run will visit are not known in advance.
+//!   So a family's `quadratic_trap` must be `Some` for every valid θ or `None` for all (every
+//!   built-in family is one or the other); a family with a trap at θ₀ but not at a later θ ends
+//!   the run with [`Error::OutOfRange`] naming `energy`, the family, that θ and the time.
 //! - **Any other family** takes the generic path: Euler–Maruyama sub-steps, then one sweep each
 //!   for $\hat g_k$ and the work increments, through the [`EnergyFamily`] methods.
 //!
@@ -138,8 +143,9 @@ impl ParticleRun {
 ///
 /// # Errors
 /// Invalid options, a schedule value that is negative or non-finite, θ leaving the family's
-/// domain, a non-finite particle (too large a chain step), or quadrature failure in the data
-/// term.
+/// domain, a non-finite particle (too large a chain step), quadrature failure in the data
+/// term, or [`Error::OutOfRange`] naming `energy` for a family whose `quadratic_trap` is `Some`
+/// at θ₀ but `None` at a later θ (see the module docs).
 pub fn learn(problem: &LearningProblem<'_>, options: &ParticleOptions) -> Result<ParticleRun> {
     let mut trajectory = Vec::new();
     let mut run = learn_streaming(
@@ -176,6 +182,9 @@ pub fn learn_streaming(
             }
         })?;
     error::count_at_least("chain-substeps", options.chain_substeps, 1)?;
+    // From θ₀ alone: the θ the run visits are not known in advance. A family whose trap exists
+    // at θ₀ but not at a later θ breaks the `quadratic_trap` contract (module docs) and ends
+    // the run with the typed error of `trap`.
     let engine = if problem.energy().quadratic_trap(problem.initial()).is_some() {
         Engine::Fused
     } else {
@@ -403,7 +412,7 @@ fn learn_fused(
         let step = parameter_step(problem, theta, &chain_gradient, gain, t)?;
         let w = moments.expect(|x| energy.energy(&step.next, x) - energy.energy(theta, x));
         ledger.book(problem, theta, &step, w)?;
-        pending.push(Increment::new(energy, theta, &step.next)?);
+        pending.push(Increment::new(energy, theta, &step.next, t)?);
         *theta = step.next;
         Ok(())
     };
@@ -419,7 +428,7 @@ fn learn_fused(
     }
     for k in 0..options.updates {
         let t = k as f64 * h;
-        let (stiffness, centre) = trap(energy, &theta)?;
+        let (stiffness, centre) = trap(energy, &theta, t)?;
         let process = OuProcess::new(stiffness, centre, d)?;
         let increments = std::mem::take(&mut pending);
         let sums = chain.step_ou_exact_fused(
@@ -473,15 +482,28 @@ fn learn_fused(
     finish(problem, theta, &works, f0, &ledger)
 }
 
-/// The trap $(k, \mu)$ of a Gaussian family at θ.
-fn trap(energy: &dyn EnergyFamily, theta: &[f64]) -> Result<(f64, f64)> {
+/// The trap $(k, \mu)$ of a Gaussian family at θ (reached at time `t`).
+///
+/// The fused engine is chosen when the family has a trap at θ₀, which presumes the contract
+/// stated in the module docs: `quadratic_trap` is `Some` for every valid θ or for none. A family
+/// that breaks it is reported here, naming the family, θ and `t`, instead of being evolved
+/// with the wrong dynamics.
+fn trap(energy: &dyn EnergyFamily, theta: &[f64], t: f64) -> Result<(f64, f64)> {
     energy
         .quadratic_trap(theta)
-        .ok_or_else(|| Error::InvalidParameter {
-            parameter: format!("energy ({}: not a Gaussian family)", energy.name()),
-            requirement: error::Requirement::Finite,
-            value: f64::NAN,
-        })
+        .ok_or_else(|| not_a_trap_everywhere(energy, theta, t))
+}
+
+/// The error of a family whose `quadratic_trap` is `Some` at θ₀ but `None` at a later θ.
+fn not_a_trap_everywhere(energy: &dyn EnergyFamily, theta: &[f64], t: f64) -> Error {
+    Error::out_of_range(
+        &["energy"],
+        format!(
+            "the family `{}` has a quadratic trap at the initial θ but none at θ = {theta:?} \
+             (t = {t}); quadratic_trap must return Some for every valid θ or None for all",
+            energy.name()
+        ),
+    )
 }
 
 /// The work increment $E_{\theta'}(x) - E_\theta(x) = \tfrac{k'}2(x-\mu')^2 - \tfrac k2(x-\mu)^2
@@ -496,9 +518,10 @@ struct Increment {
 }
 
 impl Increment {
-    fn new(energy: &dyn EnergyFamily, before: &[f64], after: &[f64]) -> Result<Self> {
-        let (k0, mu0) = trap(energy, before)?;
-        let (k1, mu1) = trap(energy, after)?;
+    /// The increment of the step from `before` to `after`, made at time `t`.
+    fn new(energy: &dyn EnergyFamily, before: &[f64], after: &[f64], t: f64) -> Result<Self> {
+        let (k0, mu0) = trap(energy, before, t)?;
+        let (k1, mu1) = trap(energy, after, t)?;
         Ok(Increment {
             half_before: 0.5 * k0,
             centre_before: mu0,
@@ -818,16 +841,26 @@ mod tests {
 
     /// The two engines compute the same particle averages in different orders (a sweep of
     /// sequential chunk sums against shifted lane sums and the Gauss–Hermite identity), so each
-    /// update's averages differ by at most Higham's recursive-summation bound γ_n ≈ nε with
-    /// n = CHUNK_LEN + chunks terms, plus a few roundings of the closed forms (16 ε). The learning
-    /// map is non-expansive (θ and the chain relax), so over K updates and 3 impulses the
-    /// differences add at most linearly: c = (K + 3)(CHUNK_LEN + chunks + 16) ulps of the scale.
+    /// update's averages differ by at most Higham's recursive-summation bound γ_n ≈ nε, where
+    /// n = min(N, CHUNK_LEN) + chunks is the most terms one accumulator receives (a chunk's
+    /// particles, then the chunk sums), plus a few roundings of the closed forms (16 ε). The
+    /// learning map is non-expansive (θ and the chain relax), so over K updates and 3 impulses
+    /// the differences add at most linearly: c = (K + 3)(min(N, CHUNK_LEN) + chunks + 16) ulps of
+    /// the scale. A worst-case bound, so it is loose for a full chunk (n = 8192: ~8e-11 of the
+    /// scale at K = 40, where the engines differ by a few ulps); with a few particles it is
+    /// sharp (see `the_engine_agreement_bound_is_sharp_for_one_small_chunk`).
     fn round_off(updates: usize, particles: usize, scale: f64) -> Tolerance {
-        let terms = (CHUNK_LEN + particles.div_ceil(CHUNK_LEN) + 16) as f64;
+        let terms = (particles.min(CHUNK_LEN) + particles.div_ceil(CHUNK_LEN) + 16) as f64;
         Tolerance::conditioning((updates as f64 + 3.0) * terms, scale)
     }
 
-    fn assert_engines_agree(problem: &LearningProblem<'_>, particles: usize, updates: usize) {
+    /// Runs both engines and asserts that every output agrees within [`round_off`]; returns the
+    /// generic run and the tolerance of the run-level outputs.
+    fn assert_engines_agree(
+        problem: &LearningProblem<'_>,
+        particles: usize,
+        updates: usize,
+    ) -> (ParticleRun, Tolerance) {
         let options = ParticleOptions {
             record_every: 1,
             ..ParticleOptions::new(particles, updates, 17).unwrap()
@@ -855,6 +888,11 @@ mod tests {
                 "free-energy change",
                 generic.free_energy_change,
                 fused.free_energy_change,
+            ),
+            (
+                "max step residual",
+                generic.max_step_residual,
+                fused.max_step_residual,
             ),
         ];
         for (what, a, b) in pairs {
@@ -892,6 +930,35 @@ mod tests {
                 b.approximate_objective,
             );
         }
+        (generic, tol)
+    }
+
+    #[test]
+    fn the_engine_agreement_bound_is_sharp_for_one_small_chunk() {
+        // 24 particles in one chunk: the worst-case bound is (40 + 3)(24 + 1 + 16) = 1763 ulps
+        // ≈ 3.9e-13 of the scale, so a relative error of 1e-12 in the total work (a quantity
+        // of the order of the scale here) cannot hide in it.
+        let energy = GaussianMean::new(0.8).unwrap();
+        let data = Data::gaussian(1.5, 0.3).unwrap();
+        let rate = schedule(0.6);
+        let problem = LearningProblem::new(&energy, &data, &rate, &[-0.5], 1.3).unwrap();
+        let (generic, tol) = assert_engines_agree(&problem, 24, 40);
+        let work = generic.total_work;
+        assert!(
+            work.abs() > 0.5 * generic.ledger_scale,
+            "{work} vs {}",
+            generic.ledger_scale
+        );
+        assert!(
+            !tol.accepts(work, work * (1.0 + 1e-12)),
+            "a 1e-12 relative error in the total work would pass {tol}"
+        );
+        // The same for the stiffness family (the k' ≠ k increments).
+        let data = Data::gaussian(1.0, 0.5).unwrap();
+        let rate = schedule(0.4);
+        let problem =
+            LearningProblem::new(&GaussianMeanStiffness, &data, &rate, &[0.2, 1.5], 0.7).unwrap();
+        assert_engines_agree(&problem, 24, 40);
     }
 
     #[test]
@@ -915,40 +982,67 @@ mod tests {
         assert_engines_agree(&problem, CHUNK_LEN + 333, 30);
     }
 
-    #[test]
-    fn fused_engine_is_identical_for_any_thread_count() {
-        let energy = GaussianMean::new(1.0).unwrap();
-        let data = Data::gaussian(2.0, 0.0).unwrap();
-        let schedule = schedule(0.5);
-        let problem = LearningProblem::new(&energy, &data, &schedule, &[0.0], 1.0).unwrap();
+    /// Runs the fused engine on 1 and on 3 threads and asserts that every output is the same,
+    /// bit for bit.
+    fn assert_thread_invariant(problem: &LearningProblem<'_>, particles: usize, updates: usize) {
         let options = ParticleOptions {
             record_every: 1,
-            ..ParticleOptions::new(3 * CHUNK_LEN + 5, 20, 3).unwrap()
+            ..ParticleOptions::new(particles, updates, 3).unwrap()
         };
         let on = |threads: usize| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| run_recorded(&problem, &options, Engine::Fused))
+                .install(|| run_recorded(problem, &options, Engine::Fused))
         };
         let (one, one_records) = on(1);
         let (three, three_records) = on(3);
         let bits = |r: &ParticleRun| {
-            [
+            let mut v = vec![
                 r.total_work,
                 r.work.mean(),
                 r.work.variance(),
                 r.exp_minus_work.mean(),
                 r.objective,
                 r.approximate_objective,
+                r.free_energy_change,
                 r.max_step_residual,
-                r.theta[0],
-            ]
-            .map(f64::to_bits)
+                r.ledger_scale,
+            ];
+            v.extend(&r.theta);
+            v.into_iter().map(f64::to_bits).collect::<Vec<_>>()
         };
         assert_eq!(bits(&one), bits(&three));
-        assert_eq!(one_records, three_records);
+        let record_bits = |records: &[ParticleRecord]| {
+            records
+                .iter()
+                .flat_map(|r| {
+                    let mut v = vec![
+                        r.time,
+                        r.chain_mean,
+                        r.chain_variance,
+                        r.work,
+                        r.objective,
+                        r.approximate_objective,
+                    ];
+                    v.extend(&r.theta);
+                    v
+                })
+                .map(f64::to_bits)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(one_records.len(), updates);
+        assert_eq!(record_bits(&one_records), record_bits(&three_records));
+    }
+
+    #[test]
+    fn fused_engine_is_identical_for_any_thread_count() {
+        let energy = GaussianMean::new(1.0).unwrap();
+        let data = Data::gaussian(2.0, 0.0).unwrap();
+        let schedule = schedule(0.5);
+        let problem = LearningProblem::new(&energy, &data, &schedule, &[0.0], 1.0).unwrap();
+        assert_thread_invariant(&problem, 3 * CHUNK_LEN + 5, 20);
     }
 
     #[test]
@@ -963,5 +1057,140 @@ mod tests {
         let (fused, _) = run_recorded(&problem, &options, Engine::Fused);
         assert_eq!(public.total_work.to_bits(), fused.total_work.to_bits());
         assert_eq!(public.work, fused.work);
+    }
+
+    /// A test-only Gaussian family whose constant is not zero, so that the fused engine's
+    /// offset $c(\theta') - c(\theta)$ is exercised: $\theta = (\mu, k)$,
+    /// $E = \tfrac k2(x-\mu)^2 + c(\theta)$ with $c = \tfrac12\mu^2 + k$, and
+    /// $F = c(\theta) + \tfrac12\ln(k/2\pi)$ (the Gaussian integral times $e^{-c}$).
+    struct OffsetTrap;
+
+    impl EnergyFamily for OffsetTrap {
+        fn name(&self) -> String {
+            "E = k (x - μ)²/2 + μ²/2 + k (test family)".into()
+        }
+        fn parameter_names(&self) -> Vec<String> {
+            vec!["mean".into(), "stiffness".into()]
+        }
+        fn validate(&self, theta: &[f64]) -> Result<()> {
+            error::length("theta", theta.len(), 2)?;
+            error::all_finite("theta", theta)?;
+            error::positive("stiffness", theta[1]).map(drop)
+        }
+        fn energy(&self, theta: &[f64], x: f64) -> f64 {
+            let (mu, k) = (theta[0], theta[1]);
+            0.5 * k * (x - mu) * (x - mu) + 0.5 * mu * mu + k
+        }
+        fn grad_x(&self, theta: &[f64], x: f64) -> f64 {
+            theta[1] * (x - theta[0])
+        }
+        fn grad_theta(&self, theta: &[f64], x: f64, out: &mut [f64]) {
+            let (mu, k) = (theta[0], theta[1]);
+            out[0] = k * (mu - x) + mu;
+            out[1] = 0.5 * (x - mu) * (x - mu) + 1.0;
+        }
+        fn quadratic_trap(&self, theta: &[f64]) -> Option<(f64, f64)> {
+            Some((theta[1], theta[0]))
+        }
+        fn polynomial_degree(&self) -> Option<u32> {
+            Some(2)
+        }
+        fn free_energy(&self, theta: &[f64]) -> Result<f64> {
+            self.validate(theta)?;
+            let (mu, k) = (theta[0], theta[1]);
+            Ok(0.5 * mu * mu + k + 0.5 * (k / (2.0 * std::f64::consts::PI)).ln())
+        }
+    }
+
+    #[test]
+    fn fused_engine_agrees_with_the_generic_one_with_an_energy_offset() {
+        // c(θ) = μ²/2 + k changes with every update, so each per-particle increment carries the
+        // offset c(θ') − c(θ) = E_θ'(μ') − E_θ(μ); both μ and k move (the k' ≠ k branch).
+        let data = Data::gaussian(1.0, 0.5).unwrap();
+        let schedule = schedule(0.4);
+        let problem =
+            LearningProblem::new(&OffsetTrap, &data, &schedule, &[0.2, 1.5], 0.7).unwrap();
+        let options = ParticleOptions::new(1000, 10, 5).unwrap();
+        let run = learn(&problem, &options).unwrap();
+        // The offset is not negligible: the family's constant moves by more than the total work.
+        let c = |t: &[f64]| OffsetTrap.energy(t, t[0]);
+        assert!((c(&run.theta) - c(problem.initial())).abs() > 1e-2);
+        assert_engines_agree(&problem, CHUNK_LEN + 333, 30);
+    }
+
+    /// A test-only family that breaks the `quadratic_trap` contract: $E = (x-\theta)^2/2$
+    /// everywhere, but it reports its trap only for $\theta < 1/2$.
+    struct TrapOnlyBelowHalf;
+
+    impl EnergyFamily for TrapOnlyBelowHalf {
+        fn name(&self) -> String {
+            "E = (x - θ)²/2, trap reported for θ < 1/2 (test family)".into()
+        }
+        fn parameter_names(&self) -> Vec<String> {
+            vec!["mean".into()]
+        }
+        fn validate(&self, theta: &[f64]) -> Result<()> {
+            error::length("theta", theta.len(), 1)?;
+            error::all_finite("theta", theta)
+        }
+        fn energy(&self, theta: &[f64], x: f64) -> f64 {
+            0.5 * (x - theta[0]) * (x - theta[0])
+        }
+        fn grad_x(&self, theta: &[f64], x: f64) -> f64 {
+            x - theta[0]
+        }
+        fn grad_theta(&self, theta: &[f64], x: f64, out: &mut [f64]) {
+            out[0] = theta[0] - x;
+        }
+        fn quadratic_trap(&self, theta: &[f64]) -> Option<(f64, f64)> {
+            (theta[0] < 0.5).then_some((1.0, theta[0]))
+        }
+        fn polynomial_degree(&self) -> Option<u32> {
+            Some(2)
+        }
+        fn free_energy(&self, theta: &[f64]) -> Result<f64> {
+            self.validate(theta)?;
+            Ok(-0.5 * (2.0 * std::f64::consts::PI).ln())
+        }
+    }
+
+    #[test]
+    fn a_family_with_a_trap_on_part_of_its_domain_is_a_typed_error() {
+        // θ₀ = 0 has a trap (fused engine); learning the data mean 2 carries θ past 1/2.
+        let data = Data::gaussian(2.0, 0.0).unwrap();
+        let schedule = Schedule::scalar("1", 1.0, |_| 1.0).unwrap();
+        let problem =
+            LearningProblem::new(&TrapOnlyBelowHalf, &data, &schedule, &[0.0], 1.0).unwrap();
+        let err = learn(&problem, &ParticleOptions::new(1000, 10, 5).unwrap()).unwrap_err();
+        let Error::OutOfRange { parameters, detail } = &err else {
+            panic!("expected OutOfRange, got {err:?}");
+        };
+        assert_eq!(parameters, &["energy".to_owned()]);
+        assert!(detail.contains(&TrapOnlyBelowHalf.name()), "{detail}");
+        assert!(detail.contains("none at θ = ["), "{detail}");
+        assert!(err.is_input_error());
+        // The θ named is past the boundary, and learning stopped at the first such θ.
+        let named: f64 = detail
+            .split("θ = [")
+            .nth(1)
+            .and_then(|rest| rest.split(']').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap();
+        assert!(named >= 0.5, "{detail}");
+        // The generic engine, which asks for the trap at each θ, runs the same problem.
+        let options = ParticleOptions::new(1000, 10, 5).unwrap();
+        assert!(run(&problem, &options, Engine::Generic, |_| {}, |_| Ok(())).is_ok());
+    }
+
+    #[test]
+    fn fused_engine_with_a_moving_stiffness_is_identical_for_any_thread_count() {
+        // The k' ≠ k branch of the increments (non-linear in x) and the moments of a chain whose
+        // width changes, on 1 and 3 threads.
+        let data = Data::gaussian(1.0, 0.5).unwrap();
+        let schedule = schedule(0.4);
+        let problem =
+            LearningProblem::new(&GaussianMeanStiffness, &data, &schedule, &[0.2, 1.5], 0.7)
+                .unwrap();
+        assert_thread_invariant(&problem, 3 * CHUNK_LEN + 5, 20);
     }
 }

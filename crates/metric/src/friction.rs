@@ -46,10 +46,11 @@
 //!    value and so, for a spectrally converging rule, far above that of the returned one.
 //!
 //! For smooth families the default options reach about $10^{-13}$ relative error (measured
-//! against M10–M12 and M9) with about ten thousand energy evaluations: the support scan alone
-//! takes at least $2\times2099$ for the grid and $2\times2098$ per outward scan (over 8000),
-//! plus 64 uniform samples per initial panel and $n$ per panel of the two passes; see
-//! `benches/friction.rs`.
+//! against M10–M12 and M9) with about six thousand energy evaluations: the support scan takes
+//! $2\times2099$ for the grid (the outward scans reuse its values wherever $m \pm 2^k$ rounds
+//! to $\pm2^k$: every offset from a mode at 0, the large ones from any mode), plus 64 uniform
+//! samples per initial panel and $n$ per panel of the two passes; see `benches/friction.rs`.
+//! The Clenshaw–Curtis rule is built once per node count and process.
 //!
 //! [`CumulativeSide::LeftOnly`] keeps the naive one-sided $G$ (cumulative from the left end over
 //! the whole line) as an explicit option: it is the **wrong** method, kept so that MV5 can show
@@ -317,24 +318,24 @@ pub fn friction_tensor(
     let d = error::positive("diffusion", diffusion)?;
     let mut counter = Counter::new(family, theta);
     let support = locate_support(&mut counter, options.tail_drop)?;
-    let rule = ClenshawCurtis::new(options.nodes_per_panel);
+    let rule = cached_rule(options.nodes_per_panel);
     let mut panels: Vec<Panel> = support
         .initial_edges()
         .windows(2)
-        .map(|w| Panel::sample(&mut counter, &rule, w[0], w[1]))
+        .map(|w| Panel::sample(&mut counter, rule, w[0], w[1]))
         .collect::<Result<_>>()?;
     let mode = support.mode;
     // Lengths are measured in units of the wider side's width (scale invariance).
     let scale = support.width.0.max(support.width.1);
     // Every pass (refinement, coarse, 2n check) shares the mode, scale, rule and tolerance.
     let pass_over = |counter: &Counter<'_>, panels: &[Panel], side: CumulativeSide| {
-        integrate(counter, panels, mode, scale, &rule, side, options.rel_tol)
+        integrate(counter, panels, mode, scale, rule, side, options.rel_tol)
     };
-    loop {
+    let converged = loop {
         let pass = pass_over(&counter, &panels, CumulativeSide::NearerEnd)?;
         let flagged = pass.flags.iter().filter(|&&f| f).count();
         if flagged == 0 {
-            break;
+            break pass;
         }
         if 2 * (panels.len() + flagged) > options.max_panels {
             if support.resolution() < RESOLUTION_LIMITED {
@@ -362,11 +363,15 @@ pub fn friction_tensor(
                 ),
             });
         }
-        panels = refine(&mut counter, &rule, panels, &pass.flags)?;
-    }
-    let coarse = pass_over(&counter, &panels, options.side)?;
+        panels = refine(&mut counter, rule, panels, &pass.flags)?;
+    };
+    // The converged pass is the coarse (n) computation when it used the requested side.
+    let coarse = match options.side {
+        CumulativeSide::NearerEnd => converged,
+        CumulativeSide::LeftOnly => pass_over(&counter, &panels, options.side)?,
+    };
     let all = vec![true; panels.len()];
-    let fine_panels = refine(&mut counter, &rule, panels, &all)?;
+    let fine_panels = refine(&mut counter, rule, panels, &all)?;
     let fine = pass_over(&counter, &fine_panels, options.side)?;
     for (i, &flux) in fine.end_flux.iter().enumerate() {
         // G²/p must have decayed over the outermost octave of the domain, or ζ_ii diverges (X
@@ -474,6 +479,15 @@ pub fn quartic_coupling_friction(coupling: f64, diffusion: f64) -> Result<f64> {
     )
 }
 
+/// The Clenshaw–Curtis rule with `n` nodes (validated: $8 \le n \le 64$), built once per
+/// process: its construction costs $O(n^3)$ cosines, more than a whole friction evaluation
+/// of a simple family.
+fn cached_rule(n: usize) -> &'static ClenshawCurtis {
+    static RULES: [std::sync::OnceLock<ClenshawCurtis>; 65] =
+        [const { std::sync::OnceLock::new() }; 65];
+    RULES[n].get_or_init(|| ClenshawCurtis::new(n))
+}
+
 /// $\theta$ as `(a, b, …)` for messages.
 pub(crate) fn fmt_theta(theta: &[f64]) -> String {
     let parts: Vec<String> = theta.iter().map(|&t| fmt_number(t)).collect();
@@ -513,6 +527,11 @@ impl<'a> Counter<'a> {
     pub(crate) fn energy(&mut self, x: f64) -> Result<f64> {
         self.evaluations += 1;
         let e = self.family.energy(self.theta, x);
+        self.checked(x, e)
+    }
+
+    /// `e` = $E_\theta(x)$ as evaluated; NaN and $-\infty$ are errors naming the energy.
+    fn checked(&self, x: f64, e: f64) -> Result<f64> {
         if e.is_nan() || e == f64::NEG_INFINITY {
             return Err(not_confining(
                 self.family,
@@ -535,11 +554,15 @@ impl Counter<'_> {
     fn energy_outward(&mut self, x: f64, previous: f64) -> Result<f64> {
         self.evaluations += 1;
         let e = self.family.energy(self.theta, x);
+        self.checked_outward(x, e, previous)
+    }
+
+    /// [`Counter::energy_outward`] for an energy `e` = $E_\theta(x)$ already evaluated.
+    fn checked_outward(&self, x: f64, e: f64, previous: f64) -> Result<f64> {
         if e.is_nan() && previous > OVERFLOWING {
             return Ok(f64::INFINITY);
         }
-        self.evaluations -= 1;
-        self.energy(x)
+        self.checked(x, e)
     }
 }
 
@@ -609,11 +632,17 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
     // The grid 0, ±2^k covers every scale of f64.
     let mut best = (counter.energy(0.0)?, 0.0_f64);
     let mut previous = [best.0; 2];
-    for k in -1074..=1023 {
-        let p = 2f64.powi(k);
+    // E at +2^k and -2^k as evaluated, kept: the outward scans below land on the same points
+    // wherever mode ± 2^k rounds to ±2^k (every large offset, and all of them from a mode at
+    // 0), and reuse the values instead of evaluating the energy again.
+    let mut grid = [Vec::with_capacity(SCALES), Vec::with_capacity(SCALES)];
+    for p in powers_of_two() {
         for (side, x) in [p, -p].into_iter().enumerate() {
-            let e = counter.energy_outward(x, previous[side])?;
+            counter.evaluations += 1;
+            let raw = counter.family.energy(counter.theta, x);
+            let e = counter.checked_outward(x, raw, previous[side])?;
             previous[side] = e;
+            grid[side].push(raw);
             if e < best.0 {
                 best = (e, x);
             }
@@ -628,10 +657,10 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
         let mut lower_found = None;
         for (s_i, s) in [-1.0, 1.0].into_iter().enumerate() {
             let mut previous = energy_min;
-            let mut offsets = Vec::with_capacity(2100);
-            let mut rises = Vec::with_capacity(2100);
-            for k in -1074..=1023 {
-                let d = 2f64.powi(k);
+            let mut offsets = Vec::with_capacity(SCALES);
+            let mut rises = Vec::with_capacity(SCALES);
+            let grid_side = &grid[if s < 0.0 { 1 } else { 0 }];
+            for (k, d) in powers_of_two().enumerate() {
                 let x = mode + s * d;
                 if x == mode {
                     continue;
@@ -639,7 +668,11 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
                 if !x.is_finite() {
                     break;
                 }
-                let e = counter.energy_outward(x, previous)?;
+                let e = if x == s * d {
+                    counter.checked_outward(x, grid_side[k], previous)?
+                } else {
+                    counter.energy_outward(x, previous)?
+                };
                 previous = e;
                 let rise = e - energy_min;
                 if rise < -1e-9 * (1.0 + energy_min.abs())
@@ -758,6 +791,15 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
             fmt_theta(counter.theta)
         ),
     })
+}
+
+/// The number of binary scales $2^k$, $-1074 \le k \le 1023$, of `f64`.
+const SCALES: usize = 2098;
+
+/// $2^k$ for $k = -1074, \dots, 1023$, ascending: exact doublings of the smallest subnormal
+/// (the same values as `2f64.powi(k)`, without its cost).
+fn powers_of_two() -> impl Iterator<Item = f64> {
+    std::iter::successors(Some(f64::from_bits(1)), |&p| Some(2.0 * p)).take(SCALES)
 }
 
 /// Points sampled uniformly per initial panel by [`lower_on_panels`].

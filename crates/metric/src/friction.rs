@@ -89,6 +89,9 @@ pub const RESOLUTION_LIMITED: f64 = 4_294_967_296.0;
 /// the truncation error.
 const TAIL_SHARE_LIMIT: f64 = 1e-6;
 
+/// Largest number of nodes per panel ([`FrictionOptions::with_nodes_per_panel`]).
+const MAX_NODES: usize = 64;
+
 /// Default budget of panels for the adaptive refinement.
 pub const DEFAULT_MAX_PANELS: usize = 4000;
 
@@ -483,8 +486,8 @@ pub fn quartic_coupling_friction(coupling: f64, diffusion: f64) -> Result<f64> {
 /// process: its construction costs $O(n^3)$ cosines, more than a whole friction evaluation
 /// of a simple family.
 fn cached_rule(n: usize) -> &'static ClenshawCurtis {
-    static RULES: [std::sync::OnceLock<ClenshawCurtis>; 65] =
-        [const { std::sync::OnceLock::new() }; 65];
+    static RULES: [std::sync::OnceLock<ClenshawCurtis>; MAX_NODES + 1] =
+        [const { std::sync::OnceLock::new() }; MAX_NODES + 1];
     RULES[n].get_or_init(|| ClenshawCurtis::new(n))
 }
 
@@ -531,6 +534,7 @@ impl<'a> Counter<'a> {
     }
 
     /// `e` = $E_\theta(x)$ as evaluated; NaN and $-\infty$ are errors naming the energy.
+    #[inline]
     fn checked(&self, x: f64, e: f64) -> Result<f64> {
         if e.is_nan() || e == f64::NEG_INFINITY {
             return Err(not_confining(
@@ -558,6 +562,7 @@ impl Counter<'_> {
     }
 
     /// [`Counter::energy_outward`] for an energy `e` = $E_\theta(x)$ already evaluated.
+    #[inline]
     fn checked_outward(&self, x: f64, e: f64, previous: f64) -> Result<f64> {
         if e.is_nan() && previous > OVERFLOWING {
             return Ok(f64::INFINITY);
@@ -635,14 +640,19 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
     // E at +2^k and -2^k as evaluated, kept: the outward scans below land on the same points
     // wherever mode ± 2^k rounds to ±2^k (every large offset, and all of them from a mode at
     // 0), and reuse the values instead of evaluating the energy again.
-    let mut grid = [Vec::with_capacity(SCALES), Vec::with_capacity(SCALES)];
-    for p in powers_of_two() {
+    let powers: Vec<f64> = powers_of_two().collect();
+    let ln_powers = ln_powers_of_two();
+    let negated: Vec<f64> = powers.iter().map(|&p| -p).collect();
+    let mut grid = [vec![0.0; SCALES], vec![0.0; SCALES]];
+    counter.family.energies(counter.theta, &powers, &mut grid[0]);
+    counter.family.energies(counter.theta, &negated, &mut grid[1]);
+    counter.evaluations += 2 * SCALES;
+    // Checked in the order of the scan (+2^k, then -2^k, k ascending), so the first offending
+    // point is reported.
+    for (k, &p) in powers.iter().enumerate() {
         for (side, x) in [p, -p].into_iter().enumerate() {
-            counter.evaluations += 1;
-            let raw = counter.family.energy(counter.theta, x);
-            let e = counter.checked_outward(x, raw, previous[side])?;
+            let e = counter.checked_outward(x, grid[side][k], previous[side])?;
             previous[side] = e;
-            grid[side].push(raw);
             if e < best.0 {
                 best = (e, x);
             }
@@ -658,29 +668,39 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
         for (s_i, s) in [-1.0, 1.0].into_iter().enumerate() {
             let mut previous = energy_min;
             let mut offsets = Vec::with_capacity(SCALES);
+            let mut ln_offsets = Vec::with_capacity(SCALES);
             let mut rises = Vec::with_capacity(SCALES);
-            let grid_side = &grid[if s < 0.0 { 1 } else { 0 }];
-            for (k, d) in powers_of_two().enumerate() {
-                let x = mode + s * d;
+            let (grid_side, signed) = if s < 0.0 {
+                (&grid[1], &negated)
+            } else {
+                (&grid[0], &powers)
+            };
+            // Arithmetic on subnormals is slow (microcode assists), and a quarter of the scan
+            // is subnormal: s·d is taken from the table of ±2^k, and E − E_min is E itself
+            // when E_min = 0 (the same values, without the subnormal operations).
+            let rise_of = |e: f64| if energy_min == 0.0 { e } else { e - energy_min };
+            for (k, (&d, &sd)) in powers.iter().zip(signed).enumerate() {
+                let x = if mode == 0.0 { sd } else { mode + sd };
                 if x == mode {
                     continue;
                 }
                 if !x.is_finite() {
                     break;
                 }
-                let e = if x == s * d {
+                let e = if x == sd {
                     counter.checked_outward(x, grid_side[k], previous)?
                 } else {
                     counter.energy_outward(x, previous)?
                 };
                 previous = e;
-                let rise = e - energy_min;
+                let rise = rise_of(e);
                 if rise < -1e-9 * (1.0 + energy_min.abs())
                     && lower_found.is_none_or(|(el, _)| e < el)
                 {
                     lower_found = Some((e, x));
                 }
                 offsets.push(d);
+                ln_offsets.push(ln_powers[k]);
                 rises.push(rise);
             }
             let Some(w_i) = rises.iter().position(|&r| r >= 1.0) else {
@@ -695,8 +715,10 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
                 ));
             };
             let width = offsets[w_i];
+            // ln 2^k from the table (the same values as `offsets[i].ln()`).
+            let ln_width = ln_offsets[w_i];
             let tail_ok = |i: usize| {
-                rises[i] == f64::INFINITY || rises[i] - (offsets[i].ln() - width.ln()) >= tail_drop
+                rises[i] == f64::INFINITY || rises[i] - (ln_offsets[i] - ln_width) >= tail_drop
             };
             let last = offsets.len() - 1;
             let reach_i = match (0..=last).rev().find(|&i| !tail_ok(i)) {
@@ -741,7 +763,7 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
             // `friction_tensor` decides whether ζ converges.
             let strong_ok = |i: usize| {
                 rises[i] == f64::INFINITY
-                    || rises[i] - 3.0 * (offsets[i].ln() - width.ln()) >= tail_drop
+                    || rises[i] - 3.0 * (ln_offsets[i] - ln_width) >= tail_drop
             };
             let reach_i = match (0..=last).rev().find(|&i| !strong_ok(i)) {
                 None => reach_i,
@@ -802,6 +824,12 @@ fn powers_of_two() -> impl Iterator<Item = f64> {
     std::iter::successors(Some(f64::from_bits(1)), |&p| Some(2.0 * p)).take(SCALES)
 }
 
+/// $\ln 2^k$ for $k = -1074, \dots, 1023$ (computed once per process by `f64::ln`).
+fn ln_powers_of_two() -> &'static [f64] {
+    static LN: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    LN.get_or_init(|| powers_of_two().map(f64::ln).collect())
+}
+
 /// Points sampled uniformly per initial panel by [`lower_on_panels`].
 const PANEL_SAMPLES: usize = 64;
 
@@ -814,12 +842,18 @@ fn lower_on_panels(
 ) -> Result<Option<((f64, f64), f64)>> {
     let threshold = support.energy_min - 1e-9 * (1.0 + support.energy_min.abs());
     let mut best: Option<(f64, (f64, f64), f64)> = None;
+    let mut xs = [0.0; PANEL_SAMPLES - 1];
+    let mut es = [0.0; PANEL_SAMPLES - 1];
     for w in support.initial_edges().windows(2) {
         let (a, b) = (w[0], w[1]);
         let step = (b - a) / PANEL_SAMPLES as f64;
-        for j in 1..PANEL_SAMPLES {
-            let x = a + step * j as f64;
-            let e = counter.energy(x)?;
+        for (j, x) in (1..PANEL_SAMPLES).zip(xs.iter_mut()) {
+            *x = a + step * j as f64;
+        }
+        counter.family.energies(counter.theta, &xs, &mut es);
+        counter.evaluations += xs.len();
+        for (&x, &e) in xs.iter().zip(&es) {
+            let e = counter.checked(x, e)?;
             if e < threshold && best.is_none_or(|(eb, _, _)| e < eb) {
                 best = Some((e, (x - step, x + step), x));
             }
@@ -901,21 +935,27 @@ struct Panel {
 impl Panel {
     fn sample(counter: &mut Counter<'_>, rule: &ClenshawCurtis, a: f64, b: f64) -> Result<Self> {
         let np = counter.theta.len();
-        let mut energy = Vec::with_capacity(rule.len());
-        let mut stat = vec![0.0; rule.len() * np];
+        let n = rule.len();
+        let mut energy = vec![0.0; n];
+        let mut stat = vec![0.0; n * np];
         let (mid, half) = (0.5 * (a + b), 0.5 * (b - a));
-        for (j, &t) in rule.nodes().iter().enumerate() {
-            let x = if j == 0 {
+        let mut xs = [0.0; MAX_NODES];
+        let xs = &mut xs[..n];
+        for (j, (x, &t)) in xs.iter_mut().zip(rule.nodes()).enumerate() {
+            *x = if j == 0 {
                 a
-            } else if j == rule.len() - 1 {
+            } else if j == n - 1 {
                 b
             } else {
                 mid + half * t
             };
-            energy.push(counter.energy(x)?);
-            counter
-                .family
-                .grad_theta(counter.theta, x, &mut stat[j * np..(j + 1) * np]);
+        }
+        counter
+            .family
+            .energies_and_grads(counter.theta, xs, &mut energy, &mut stat);
+        counter.evaluations += n;
+        for (&x, &e) in xs.iter().zip(&energy) {
+            counter.checked(x, e)?;
         }
         Ok(Panel { a, b, energy, stat })
     }

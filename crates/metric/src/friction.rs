@@ -644,17 +644,36 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
     let ln_powers = ln_powers_of_two();
     let negated: Vec<f64> = powers.iter().map(|&p| -p).collect();
     let mut grid = [vec![0.0; SCALES], vec![0.0; SCALES]];
-    counter.family.energies(counter.theta, &powers, &mut grid[0]);
-    counter.family.energies(counter.theta, &negated, &mut grid[1]);
+    counter
+        .family
+        .energies(counter.theta, &powers, &mut grid[0]);
+    counter
+        .family
+        .energies(counter.theta, &negated, &mut grid[1]);
     counter.evaluations += 2 * SCALES;
     // Checked in the order of the scan (+2^k, then -2^k, k ascending), so the first offending
     // point is reported.
-    for (k, &p) in powers.iter().enumerate() {
-        for (side, x) in [p, -p].into_iter().enumerate() {
-            let e = counter.checked_outward(x, grid[side][k], previous[side])?;
-            previous[side] = e;
-            if e < best.0 {
-                best = (e, x);
+    // Where no value is NaN or -inf (the usual case) every check passes and returns the value
+    // itself, so the checks (a call and a `Result` per point) are skipped.
+    let clean = |g: &[f64]| g.iter().all(|&e| !e.is_nan() && e != f64::NEG_INFINITY);
+    let grid_clean = [clean(&grid[0]), clean(&grid[1])];
+    if grid_clean[0] && grid_clean[1] {
+        for (k, &p) in powers.iter().enumerate() {
+            for (side, x) in [p, -p].into_iter().enumerate() {
+                let e = grid[side][k];
+                if e < best.0 {
+                    best = (e, x);
+                }
+            }
+        }
+    } else {
+        for (k, &p) in powers.iter().enumerate() {
+            for (side, x) in [p, -p].into_iter().enumerate() {
+                let e = counter.checked_outward(x, grid[side][k], previous[side])?;
+                previous[side] = e;
+                if e < best.0 {
+                    best = (e, x);
+                }
             }
         }
     }
@@ -670,16 +689,31 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
             let mut offsets = Vec::with_capacity(SCALES);
             let mut ln_offsets = Vec::with_capacity(SCALES);
             let mut rises = Vec::with_capacity(SCALES);
-            let (grid_side, signed) = if s < 0.0 {
-                (&grid[1], &negated)
+            let (grid_side, side_clean, signed) = if s < 0.0 {
+                (&grid[1], grid_clean[1], &negated)
             } else {
-                (&grid[0], &powers)
+                (&grid[0], grid_clean[0], &powers)
             };
+            let lower_threshold = -1e-9 * (1.0 + energy_min.abs());
             // Arithmetic on subnormals is slow (microcode assists), and a quarter of the scan
             // is subnormal: s·d is taken from the table of ±2^k, and E − E_min is E itself
             // when E_min = 0 (the same values, without the subnormal operations).
             let rise_of = |e: f64| if energy_min == 0.0 { e } else { e - energy_min };
-            for (k, (&d, &sd)) in powers.iter().zip(signed).enumerate() {
+            if mode == 0.0 && side_clean {
+                // From a mode at 0 every x = ±2^k is a grid point (none equals the mode, all
+                // are finite), and the grid values pass the checks unchanged: the scan below
+                // in bulk.
+                offsets.extend_from_slice(&powers);
+                ln_offsets.extend_from_slice(ln_powers);
+                rises.extend(grid_side.iter().map(|&e| rise_of(e)));
+                for ((&e, &rise), &x) in grid_side.iter().zip(&rises).zip(signed) {
+                    if rise < lower_threshold && lower_found.is_none_or(|(el, _)| e < el) {
+                        lower_found = Some((e, x));
+                    }
+                }
+            }
+            let scanned = if mode == 0.0 && side_clean { 0 } else { SCALES };
+            for (k, (&d, &sd)) in powers.iter().zip(signed).enumerate().take(scanned) {
                 let x = if mode == 0.0 { sd } else { mode + sd };
                 if x == mode {
                     continue;
@@ -687,16 +721,16 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
                 if !x.is_finite() {
                     break;
                 }
-                let e = if x == sd {
+                let e = if x == sd && side_clean {
+                    grid_side[k]
+                } else if x == sd {
                     counter.checked_outward(x, grid_side[k], previous)?
                 } else {
                     counter.energy_outward(x, previous)?
                 };
                 previous = e;
                 let rise = rise_of(e);
-                if rise < -1e-9 * (1.0 + energy_min.abs())
-                    && lower_found.is_none_or(|(el, _)| e < el)
-                {
+                if rise < lower_threshold && lower_found.is_none_or(|(el, _)| e < el) {
                     lower_found = Some((e, x));
                 }
                 offsets.push(d);
@@ -1057,22 +1091,26 @@ fn integrate(
 ) -> Result<Pass> {
     let n = rule.len();
     let np = panels[0].stat.len() / n;
+    let count = panels.len();
     let shift = panels
         .iter()
         .flat_map(|p| p.energy.iter().copied())
         .fold(f64::INFINITY, f64::min);
-    let q: Vec<Vec<f64>> = panels
-        .iter()
-        .map(|p| p.energy.iter().map(|&e| (shift - e).exp()).collect())
-        .collect();
+    // Flat buffers, one allocation each: q[k*n + t]; per parameter f, g at [(k*np + i)*n + t].
+    let mut q = vec![0.0; count * n];
+    for (qp, p) in q.chunks_exact_mut(n).zip(panels) {
+        for (v, &e) in qp.iter_mut().zip(&p.energy) {
+            *v = (shift - e).exp();
+        }
+    }
     let half = |p: &Panel| 0.5 * (p.b - p.a) / length_scale;
     let z: f64 = panels
         .iter()
-        .zip(&q)
+        .zip(q.chunks_exact(n))
         .map(|(p, qp)| half(p) * rule.integral(qp))
         .sum();
     // Non-finite X where p > 0 is the caller's energy at fault.
-    for (p, qp) in panels.iter().zip(&q) {
+    for (p, qp) in panels.iter().zip(q.chunks_exact(n)) {
         for j in 0..n {
             let stat = &p.stat[j * np..(j + 1) * np];
             if let Some(i) = stat
@@ -1096,7 +1134,7 @@ fn integrate(
         }
     }
     let mut stat_scale = DVector::from_element(np, 0.0_f64);
-    for (p, qp) in panels.iter().zip(&q) {
+    for (p, qp) in panels.iter().zip(q.chunks_exact(n)) {
         for j in 0..n {
             if qp[j] > 0.0 {
                 for i in 0..np {
@@ -1110,46 +1148,41 @@ fn integrate(
             *c = 1.0
         }
     });
-    let scaled: Vec<Vec<f64>> = panels
-        .iter()
-        .map(|p| {
-            p.stat
-                .iter()
-                .enumerate()
-                .map(|(t, v)| v / stat_scale[t % np])
-                .collect()
-        })
-        .collect();
+    // scaled[k*n*np + t*np + i] = X_i(x_t)/c_i on panel k.
+    let mut scaled = vec![0.0; count * n * np];
+    for (sp, p) in scaled.chunks_exact_mut(n * np).zip(panels) {
+        for (t, (v, &x)) in sp.iter_mut().zip(&p.stat).enumerate() {
+            *v = x / stat_scale[t % np];
+        }
+    }
+    let mut buf = vec![0.0; n];
     let mut mean = DVector::zeros(np);
-    for (p, qp) in panels.iter().zip(&q) {
+    for (p, qp) in panels.iter().zip(q.chunks_exact(n)) {
         for i in 0..np {
-            let f: Vec<f64> = (0..n)
-                .map(|j| qp[j] * p.stat[j * np + i] / stat_scale[i])
-                .collect();
-            mean[i] += half(p) * rule.integral(&f);
+            for (j, b) in buf.iter_mut().enumerate() {
+                *b = qp[j] * p.stat[j * np + i] / stat_scale[i];
+            }
+            mean[i] += half(p) * rule.integral(&buf);
         }
     }
     mean /= z;
-    // f_i = q δX_i per panel, node-major per parameter: f[p][i][j].
-    let f: Vec<Vec<Vec<f64>>> = scaled
-        .iter()
-        .zip(&q)
-        .map(|(sp, qp)| {
-            (0..np)
-                .map(|i| {
-                    (0..n)
-                        .map(|j| {
-                            if qp[j] > 0.0 {
-                                qp[j] * (sp[j * np + i] - mean[i])
-                            } else {
-                                0.0
-                            }
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
+    // f_i = q δX_i.
+    let mut f = vec![0.0; count * np * n];
+    for k in 0..count {
+        let qp = &q[k * n..(k + 1) * n];
+        let sp = &scaled[k * n * np..(k + 1) * n * np];
+        for i in 0..np {
+            let fi = &mut f[(k * np + i) * n..(k * np + i + 1) * n];
+            for (j, v) in fi.iter_mut().enumerate() {
+                *v = if qp[j] > 0.0 {
+                    qp[j] * (sp[j * np + i] - mean[i])
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+    let fk = |k: usize, i: usize| &f[(k * np + i) * n..(k * np + i + 1) * n];
     // G_q at every node: one cumulative pass from each end.
     let centre = panels
         .iter()
@@ -1159,45 +1192,52 @@ fn integrate(
         CumulativeSide::NearerEnd => centre,
         CumulativeSide::LeftOnly => panels.len(),
     };
-    let mut g: Vec<Vec<Vec<f64>>> = vec![vec![vec![0.0; n]; np]; panels.len()];
+    let mut g = vec![0.0; count * np * n];
     let mut acc = vec![0.0; np];
     for k in 0..split {
         let h = half(&panels[k]);
         for i in 0..np {
-            rule.cumulative(&f[k][i], false, &mut g[k][i]);
-            for v in g[k][i].iter_mut() {
+            let gi = &mut g[(k * np + i) * n..(k * np + i + 1) * n];
+            rule.cumulative(fk(k, i), false, gi);
+            for v in gi.iter_mut() {
                 *v = acc[i] + h * *v;
             }
-            acc[i] += h * rule.integral(&f[k][i]);
+            acc[i] += h * rule.integral(fk(k, i));
         }
     }
     let mut acc = vec![0.0; np];
     for k in (split..panels.len()).rev() {
         let h = half(&panels[k]);
         for i in 0..np {
-            rule.cumulative(&f[k][i], true, &mut g[k][i]);
-            for v in g[k][i].iter_mut() {
+            let gi = &mut g[(k * np + i) * n..(k * np + i + 1) * n];
+            rule.cumulative(fk(k, i), true, gi);
+            for v in gi.iter_mut() {
                 *v = -(acc[i] + h * *v);
             }
-            acc[i] += h * rule.integral(&f[k][i]);
+            acc[i] += h * rule.integral(fk(k, i));
         }
     }
+    let gk = |k: usize, i: usize| &g[(k * np + i) * n..(k * np + i + 1) * n];
     // Moments and refinement indicators.
     let mut g_moment = DMatrix::zeros(np, np);
     let mut x_cov = DMatrix::zeros(np, np);
     let mut end_flux = vec![0.0_f64; np];
     let mut abs_f = vec![0.0; np];
-    // Per panel: integrands G_i²/q and q δX_i² (for the indicators).
-    let mut tails = Vec::with_capacity(panels.len());
-    let mut buf = vec![0.0; n];
+    // Per panel: indicators [q, (q δX_i, q δX_i², G_i²/q) for each i], flat.
+    let per_panel = 1 + 3 * np;
+    let mut tails = Vec::with_capacity(count * per_panel);
+    let mut fa = vec![0.0; n];
     for (k, p) in panels.iter().enumerate() {
         let h = half(p);
-        let qp = &q[k];
+        let qp = &q[k * n..(k + 1) * n];
+        let sk = &scaled[k * n * np..(k + 1) * n * np];
         for i in 0..np {
+            let (gi, fi) = (gk(k, i), fk(k, i));
             for j in i..np {
+                let gj = gk(k, j);
                 for (t, b) in buf.iter_mut().enumerate() {
                     *b = if qp[t] > 0.0 {
-                        (g[k][i][t] / qp[t].sqrt()) * (g[k][j][t] / qp[t].sqrt())
+                        (gi[t] / qp[t].sqrt()) * (gj[t] / qp[t].sqrt())
                     } else {
                         0.0
                     };
@@ -1208,7 +1248,7 @@ fn integrate(
                 }
                 for (t, b) in buf.iter_mut().enumerate() {
                     *b = if qp[t] > 0.0 {
-                        f[k][i][t] * (scaled[k][t * np + j] - mean[j])
+                        fi[t] * (sk[t * np + j] - mean[j])
                     } else {
                         0.0
                     };
@@ -1221,30 +1261,31 @@ fn integrate(
                     x_cov[(j, i)] += xc;
                 }
             }
-            let fa: Vec<f64> = f[k][i].iter().map(|v| v.abs()).collect();
+            for (a, v) in fa.iter_mut().zip(fi) {
+                *a = v.abs();
+            }
             abs_f[i] += h * rule.integral(&fa);
         }
-        // Indicators: [q, (q δX_i, q δX_i², G_i²/q) for each i].
-        let mut ind = vec![h * rule.tail(qp)];
+        tails.push(h * rule.tail(qp));
         for i in 0..np {
-            ind.push(h * rule.tail(&f[k][i]));
+            let (gi, fi) = (gk(k, i), fk(k, i));
+            tails.push(h * rule.tail(fi));
             for (t, b) in buf.iter_mut().enumerate() {
-                *b = f[k][i][t] * (scaled[k][t * np + i] - mean[i]);
+                *b = fi[t] * (sk[t * np + i] - mean[i]);
                 if qp[t] == 0.0 {
                     *b = 0.0;
                 }
             }
-            ind.push(h * rule.tail(&buf));
+            tails.push(h * rule.tail(&buf));
             for (t, b) in buf.iter_mut().enumerate() {
                 *b = if qp[t] > 0.0 {
-                    (g[k][i][t] / qp[t].sqrt()).powi(2)
+                    (gi[t] / qp[t].sqrt()).powi(2)
                 } else {
                     0.0
                 };
             }
-            ind.push(h * rule.tail(&buf));
+            tails.push(h * rule.tail(&buf));
         }
-        tails.push(ind);
     }
     let mut totals = vec![z];
     for i in 0..np {
@@ -1252,7 +1293,7 @@ fn integrate(
     }
     let flags = panels
         .iter()
-        .zip(&tails)
+        .zip(tails.chunks_exact(per_panel))
         .map(|(p, ind)| {
             let splittable = p.b - p.a > 64.0 * f64::EPSILON * p.a.abs().max(p.b.abs());
             splittable

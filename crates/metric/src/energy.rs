@@ -38,6 +38,32 @@ pub trait EnergyFamily: Sync + Send {
     /// $\nabla_\theta E_\theta(x)$, written into `out` (length $n$).
     fn grad_theta(&self, theta: &[f64], x: f64, out: &mut [f64]);
 
+    /// $E_\theta(x_j)$ for every `xs[j]`, into `out[j]` (the same values as
+    /// [`EnergyFamily::energy`]). One call per batch: through `dyn EnergyFamily` the loop runs
+    /// with the family's `energy` inlined (the default body is compiled per family).
+    fn energies(&self, theta: &[f64], xs: &[f64], out: &mut [f64]) {
+        for (o, &x) in out.iter_mut().zip(xs) {
+            *o = self.energy(theta, x);
+        }
+    }
+
+    /// $E_\theta(x_j)$ into `energies[j]` and $\nabla_\theta E_\theta(x_j)$ into
+    /// `grads[j*n..(j+1)*n]` for every `xs[j]` (the values of [`EnergyFamily::energy`] and
+    /// [`EnergyFamily::grad_theta`], in one call).
+    fn energies_and_grads(
+        &self,
+        theta: &[f64],
+        xs: &[f64],
+        energies: &mut [f64],
+        grads: &mut [f64],
+    ) {
+        let n = theta.len();
+        for (j, &x) in xs.iter().enumerate() {
+            energies[j] = self.energy(theta, x);
+            self.grad_theta(theta, x, &mut grads[j * n..(j + 1) * n]);
+        }
+    }
+
     /// If $E_\theta(x) = \tfrac k2 (x-\mu)^2 + c(\theta)$, the trap `(k, μ)`: the chain then stays
     /// Gaussian and can be evolved exactly (moment ODEs, exact OU steps).
     fn quadratic_trap(&self, _theta: &[f64]) -> Option<(f64, f64)> {

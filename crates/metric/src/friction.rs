@@ -46,10 +46,11 @@
 //!    value and so, for a spectrally converging rule, far above that of the returned one.
 //!
 //! For smooth families the default options reach about $10^{-13}$ relative error (measured
-//! against M10–M12 and M9) with about ten thousand energy evaluations: the support scan alone
-//! takes at least $2\times2099$ for the grid and $2\times2098$ per outward scan (over 8000),
-//! plus 64 uniform samples per initial panel and $n$ per panel of the two passes; see
-//! `benches/friction.rs`.
+//! against M10–M12 and M9) with about six thousand energy evaluations: the support scan takes
+//! $2\times2099$ for the grid (the outward scans reuse its values wherever $m \pm 2^k$ rounds
+//! to $\pm2^k$: every offset from a mode at 0, the large ones from any mode), plus 64 uniform
+//! samples per initial panel and $n$ per panel of the two passes; see `benches/friction.rs`.
+//! The Clenshaw–Curtis rule is built once per node count and process.
 //!
 //! [`CumulativeSide::LeftOnly`] keeps the naive one-sided $G$ (cumulative from the left end over
 //! the whole line) as an explicit option: it is the **wrong** method, kept so that MV5 can show
@@ -87,6 +88,9 @@ pub const RESOLUTION_LIMITED: f64 = 4_294_967_296.0;
 /// $\zeta_{ii}$ is reported as divergent; below it, the share is added to the error estimate as
 /// the truncation error.
 const TAIL_SHARE_LIMIT: f64 = 1e-6;
+
+/// Largest number of nodes per panel ([`FrictionOptions::with_nodes_per_panel`]).
+const MAX_NODES: usize = 64;
 
 /// Default budget of panels for the adaptive refinement.
 pub const DEFAULT_MAX_PANELS: usize = 4000;
@@ -317,24 +321,24 @@ pub fn friction_tensor(
     let d = error::positive("diffusion", diffusion)?;
     let mut counter = Counter::new(family, theta);
     let support = locate_support(&mut counter, options.tail_drop)?;
-    let rule = ClenshawCurtis::new(options.nodes_per_panel);
+    let rule = cached_rule(options.nodes_per_panel);
     let mut panels: Vec<Panel> = support
         .initial_edges()
         .windows(2)
-        .map(|w| Panel::sample(&mut counter, &rule, w[0], w[1]))
+        .map(|w| Panel::sample(&mut counter, rule, w[0], w[1]))
         .collect::<Result<_>>()?;
     let mode = support.mode;
     // Lengths are measured in units of the wider side's width (scale invariance).
     let scale = support.width.0.max(support.width.1);
     // Every pass (refinement, coarse, 2n check) shares the mode, scale, rule and tolerance.
     let pass_over = |counter: &Counter<'_>, panels: &[Panel], side: CumulativeSide| {
-        integrate(counter, panels, mode, scale, &rule, side, options.rel_tol)
+        integrate(counter, panels, mode, scale, rule, side, options.rel_tol)
     };
-    loop {
+    let converged = loop {
         let pass = pass_over(&counter, &panels, CumulativeSide::NearerEnd)?;
         let flagged = pass.flags.iter().filter(|&&f| f).count();
         if flagged == 0 {
-            break;
+            break pass;
         }
         if 2 * (panels.len() + flagged) > options.max_panels {
             if support.resolution() < RESOLUTION_LIMITED {
@@ -362,11 +366,15 @@ pub fn friction_tensor(
                 ),
             });
         }
-        panels = refine(&mut counter, &rule, panels, &pass.flags)?;
-    }
-    let coarse = pass_over(&counter, &panels, options.side)?;
+        panels = refine(&mut counter, rule, panels, &pass.flags)?;
+    };
+    // The converged pass is the coarse (n) computation when it used the requested side.
+    let coarse = match options.side {
+        CumulativeSide::NearerEnd => converged,
+        CumulativeSide::LeftOnly => pass_over(&counter, &panels, options.side)?,
+    };
     let all = vec![true; panels.len()];
-    let fine_panels = refine(&mut counter, &rule, panels, &all)?;
+    let fine_panels = refine(&mut counter, rule, panels, &all)?;
     let fine = pass_over(&counter, &fine_panels, options.side)?;
     for (i, &flux) in fine.end_flux.iter().enumerate() {
         // G²/p must have decayed over the outermost octave of the domain, or ζ_ii diverges (X
@@ -474,6 +482,15 @@ pub fn quartic_coupling_friction(coupling: f64, diffusion: f64) -> Result<f64> {
     )
 }
 
+/// The Clenshaw–Curtis rule with `n` nodes (validated: $8 \le n \le 64$), built once per
+/// process: its construction costs $O(n^3)$ cosines, more than a whole friction evaluation
+/// of a simple family.
+fn cached_rule(n: usize) -> &'static ClenshawCurtis {
+    static RULES: [std::sync::OnceLock<ClenshawCurtis>; MAX_NODES + 1] =
+        [const { std::sync::OnceLock::new() }; MAX_NODES + 1];
+    RULES[n].get_or_init(|| ClenshawCurtis::new(n))
+}
+
 /// $\theta$ as `(a, b, …)` for messages.
 pub(crate) fn fmt_theta(theta: &[f64]) -> String {
     let parts: Vec<String> = theta.iter().map(|&t| fmt_number(t)).collect();
@@ -513,6 +530,12 @@ impl<'a> Counter<'a> {
     pub(crate) fn energy(&mut self, x: f64) -> Result<f64> {
         self.evaluations += 1;
         let e = self.family.energy(self.theta, x);
+        self.checked(x, e)
+    }
+
+    /// `e` = $E_\theta(x)$ as evaluated; NaN and $-\infty$ are errors naming the energy.
+    #[inline]
+    fn checked(&self, x: f64, e: f64) -> Result<f64> {
         if e.is_nan() || e == f64::NEG_INFINITY {
             return Err(not_confining(
                 self.family,
@@ -535,11 +558,16 @@ impl Counter<'_> {
     fn energy_outward(&mut self, x: f64, previous: f64) -> Result<f64> {
         self.evaluations += 1;
         let e = self.family.energy(self.theta, x);
+        self.checked_outward(x, e, previous)
+    }
+
+    /// [`Counter::energy_outward`] for an energy `e` = $E_\theta(x)$ already evaluated.
+    #[inline]
+    fn checked_outward(&self, x: f64, e: f64, previous: f64) -> Result<f64> {
         if e.is_nan() && previous > OVERFLOWING {
             return Ok(f64::INFINITY);
         }
-        self.evaluations -= 1;
-        self.energy(x)
+        self.checked(x, e)
     }
 }
 
@@ -609,13 +637,43 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
     // The grid 0, ±2^k covers every scale of f64.
     let mut best = (counter.energy(0.0)?, 0.0_f64);
     let mut previous = [best.0; 2];
-    for k in -1074..=1023 {
-        let p = 2f64.powi(k);
-        for (side, x) in [p, -p].into_iter().enumerate() {
-            let e = counter.energy_outward(x, previous[side])?;
-            previous[side] = e;
-            if e < best.0 {
-                best = (e, x);
+    // E at +2^k and -2^k as evaluated, kept: the outward scans below land on the same points
+    // wherever mode ± 2^k rounds to ±2^k (every large offset, and all of them from a mode at
+    // 0), and reuse the values instead of evaluating the energy again.
+    let powers: Vec<f64> = powers_of_two().collect();
+    let ln_powers = ln_powers_of_two();
+    let negated: Vec<f64> = powers.iter().map(|&p| -p).collect();
+    let mut grid = [vec![0.0; SCALES], vec![0.0; SCALES]];
+    counter
+        .family
+        .energies(counter.theta, &powers, &mut grid[0]);
+    counter
+        .family
+        .energies(counter.theta, &negated, &mut grid[1]);
+    counter.evaluations += 2 * SCALES;
+    // Checked in the order of the scan (+2^k, then -2^k, k ascending), so the first offending
+    // point is reported.
+    // Where no value is NaN or -inf (the usual case) every check passes and returns the value
+    // itself, so the checks (a call and a `Result` per point) are skipped.
+    let clean = |g: &[f64]| g.iter().all(|&e| !e.is_nan() && e != f64::NEG_INFINITY);
+    let grid_clean = [clean(&grid[0]), clean(&grid[1])];
+    if grid_clean[0] && grid_clean[1] {
+        for (k, &p) in powers.iter().enumerate() {
+            for (side, x) in [p, -p].into_iter().enumerate() {
+                let e = grid[side][k];
+                if e < best.0 {
+                    best = (e, x);
+                }
+            }
+        }
+    } else {
+        for (k, &p) in powers.iter().enumerate() {
+            for (side, x) in [p, -p].into_iter().enumerate() {
+                let e = counter.checked_outward(x, grid[side][k], previous[side])?;
+                previous[side] = e;
+                if e < best.0 {
+                    best = (e, x);
+                }
             }
         }
     }
@@ -628,26 +686,55 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
         let mut lower_found = None;
         for (s_i, s) in [-1.0, 1.0].into_iter().enumerate() {
             let mut previous = energy_min;
-            let mut offsets = Vec::with_capacity(2100);
-            let mut rises = Vec::with_capacity(2100);
-            for k in -1074..=1023 {
-                let d = 2f64.powi(k);
-                let x = mode + s * d;
+            let mut offsets = Vec::with_capacity(SCALES);
+            let mut ln_offsets = Vec::with_capacity(SCALES);
+            let mut rises = Vec::with_capacity(SCALES);
+            let (grid_side, side_clean, signed) = if s < 0.0 {
+                (&grid[1], grid_clean[1], &negated)
+            } else {
+                (&grid[0], grid_clean[0], &powers)
+            };
+            let lower_threshold = -1e-9 * (1.0 + energy_min.abs());
+            // Arithmetic on subnormals is slow (microcode assists), and a quarter of the scan
+            // is subnormal: s·d is taken from the table of ±2^k, and E − E_min is E itself
+            // when E_min = 0 (the same values, without the subnormal operations).
+            let rise_of = |e: f64| if energy_min == 0.0 { e } else { e - energy_min };
+            if mode == 0.0 && side_clean {
+                // From a mode at 0 every x = ±2^k is a grid point (none equals the mode, all
+                // are finite), and the grid values pass the checks unchanged: the scan below
+                // in bulk.
+                offsets.extend_from_slice(&powers);
+                ln_offsets.extend_from_slice(ln_powers);
+                rises.extend(grid_side.iter().map(|&e| rise_of(e)));
+                for ((&e, &rise), &x) in grid_side.iter().zip(&rises).zip(signed) {
+                    if rise < lower_threshold && lower_found.is_none_or(|(el, _)| e < el) {
+                        lower_found = Some((e, x));
+                    }
+                }
+            }
+            let scanned = if mode == 0.0 && side_clean { 0 } else { SCALES };
+            for (k, (&d, &sd)) in powers.iter().zip(signed).enumerate().take(scanned) {
+                let x = if mode == 0.0 { sd } else { mode + sd };
                 if x == mode {
                     continue;
                 }
                 if !x.is_finite() {
                     break;
                 }
-                let e = counter.energy_outward(x, previous)?;
+                let e = if x == sd && side_clean {
+                    grid_side[k]
+                } else if x == sd {
+                    counter.checked_outward(x, grid_side[k], previous)?
+                } else {
+                    counter.energy_outward(x, previous)?
+                };
                 previous = e;
-                let rise = e - energy_min;
-                if rise < -1e-9 * (1.0 + energy_min.abs())
-                    && lower_found.is_none_or(|(el, _)| e < el)
-                {
+                let rise = rise_of(e);
+                if rise < lower_threshold && lower_found.is_none_or(|(el, _)| e < el) {
                     lower_found = Some((e, x));
                 }
                 offsets.push(d);
+                ln_offsets.push(ln_powers[k]);
                 rises.push(rise);
             }
             let Some(w_i) = rises.iter().position(|&r| r >= 1.0) else {
@@ -662,8 +749,10 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
                 ));
             };
             let width = offsets[w_i];
+            // ln 2^k from the table (the same values as `offsets[i].ln()`).
+            let ln_width = ln_offsets[w_i];
             let tail_ok = |i: usize| {
-                rises[i] == f64::INFINITY || rises[i] - (offsets[i].ln() - width.ln()) >= tail_drop
+                rises[i] == f64::INFINITY || rises[i] - (ln_offsets[i] - ln_width) >= tail_drop
             };
             let last = offsets.len() - 1;
             let reach_i = match (0..=last).rev().find(|&i| !tail_ok(i)) {
@@ -708,7 +797,7 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
             // `friction_tensor` decides whether ζ converges.
             let strong_ok = |i: usize| {
                 rises[i] == f64::INFINITY
-                    || rises[i] - 3.0 * (offsets[i].ln() - width.ln()) >= tail_drop
+                    || rises[i] - 3.0 * (ln_offsets[i] - ln_width) >= tail_drop
             };
             let reach_i = match (0..=last).rev().find(|&i| !strong_ok(i)) {
                 None => reach_i,
@@ -760,6 +849,21 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
     })
 }
 
+/// The number of binary scales $2^k$, $-1074 \le k \le 1023$, of `f64`.
+const SCALES: usize = 2098;
+
+/// $2^k$ for $k = -1074, \dots, 1023$, ascending: exact doublings of the smallest subnormal
+/// (the same values as `2f64.powi(k)`, without its cost).
+fn powers_of_two() -> impl Iterator<Item = f64> {
+    std::iter::successors(Some(f64::from_bits(1)), |&p| Some(2.0 * p)).take(SCALES)
+}
+
+/// $\ln 2^k$ for $k = -1074, \dots, 1023$ (computed once per process by `f64::ln`).
+fn ln_powers_of_two() -> &'static [f64] {
+    static LN: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    LN.get_or_init(|| powers_of_two().map(f64::ln).collect())
+}
+
 /// Points sampled uniformly per initial panel by [`lower_on_panels`].
 const PANEL_SAMPLES: usize = 64;
 
@@ -772,12 +876,18 @@ fn lower_on_panels(
 ) -> Result<Option<((f64, f64), f64)>> {
     let threshold = support.energy_min - 1e-9 * (1.0 + support.energy_min.abs());
     let mut best: Option<(f64, (f64, f64), f64)> = None;
+    let mut xs = [0.0; PANEL_SAMPLES - 1];
+    let mut es = [0.0; PANEL_SAMPLES - 1];
     for w in support.initial_edges().windows(2) {
         let (a, b) = (w[0], w[1]);
         let step = (b - a) / PANEL_SAMPLES as f64;
-        for j in 1..PANEL_SAMPLES {
-            let x = a + step * j as f64;
-            let e = counter.energy(x)?;
+        for (j, x) in (1..PANEL_SAMPLES).zip(xs.iter_mut()) {
+            *x = a + step * j as f64;
+        }
+        counter.family.energies(counter.theta, &xs, &mut es);
+        counter.evaluations += xs.len();
+        for (&x, &e) in xs.iter().zip(&es) {
+            let e = counter.checked(x, e)?;
             if e < threshold && best.is_none_or(|(eb, _, _)| e < eb) {
                 best = Some((e, (x - step, x + step), x));
             }
@@ -859,21 +969,27 @@ struct Panel {
 impl Panel {
     fn sample(counter: &mut Counter<'_>, rule: &ClenshawCurtis, a: f64, b: f64) -> Result<Self> {
         let np = counter.theta.len();
-        let mut energy = Vec::with_capacity(rule.len());
-        let mut stat = vec![0.0; rule.len() * np];
+        let n = rule.len();
+        let mut energy = vec![0.0; n];
+        let mut stat = vec![0.0; n * np];
         let (mid, half) = (0.5 * (a + b), 0.5 * (b - a));
-        for (j, &t) in rule.nodes().iter().enumerate() {
-            let x = if j == 0 {
+        let mut xs = [0.0; MAX_NODES];
+        let xs = &mut xs[..n];
+        for (j, (x, &t)) in xs.iter_mut().zip(rule.nodes()).enumerate() {
+            *x = if j == 0 {
                 a
-            } else if j == rule.len() - 1 {
+            } else if j == n - 1 {
                 b
             } else {
                 mid + half * t
             };
-            energy.push(counter.energy(x)?);
-            counter
-                .family
-                .grad_theta(counter.theta, x, &mut stat[j * np..(j + 1) * np]);
+        }
+        counter
+            .family
+            .energies_and_grads(counter.theta, xs, &mut energy, &mut stat);
+        counter.evaluations += n;
+        for (&x, &e) in xs.iter().zip(&energy) {
+            counter.checked(x, e)?;
         }
         Ok(Panel { a, b, energy, stat })
     }
@@ -975,22 +1091,26 @@ fn integrate(
 ) -> Result<Pass> {
     let n = rule.len();
     let np = panels[0].stat.len() / n;
+    let count = panels.len();
     let shift = panels
         .iter()
         .flat_map(|p| p.energy.iter().copied())
         .fold(f64::INFINITY, f64::min);
-    let q: Vec<Vec<f64>> = panels
-        .iter()
-        .map(|p| p.energy.iter().map(|&e| (shift - e).exp()).collect())
-        .collect();
+    // Flat buffers, one allocation each: q[k*n + t]; per parameter f, g at [(k*np + i)*n + t].
+    let mut q = vec![0.0; count * n];
+    for (qp, p) in q.chunks_exact_mut(n).zip(panels) {
+        for (v, &e) in qp.iter_mut().zip(&p.energy) {
+            *v = (shift - e).exp();
+        }
+    }
     let half = |p: &Panel| 0.5 * (p.b - p.a) / length_scale;
     let z: f64 = panels
         .iter()
-        .zip(&q)
+        .zip(q.chunks_exact(n))
         .map(|(p, qp)| half(p) * rule.integral(qp))
         .sum();
     // Non-finite X where p > 0 is the caller's energy at fault.
-    for (p, qp) in panels.iter().zip(&q) {
+    for (p, qp) in panels.iter().zip(q.chunks_exact(n)) {
         for j in 0..n {
             let stat = &p.stat[j * np..(j + 1) * np];
             if let Some(i) = stat
@@ -1014,7 +1134,7 @@ fn integrate(
         }
     }
     let mut stat_scale = DVector::from_element(np, 0.0_f64);
-    for (p, qp) in panels.iter().zip(&q) {
+    for (p, qp) in panels.iter().zip(q.chunks_exact(n)) {
         for j in 0..n {
             if qp[j] > 0.0 {
                 for i in 0..np {
@@ -1028,46 +1148,41 @@ fn integrate(
             *c = 1.0
         }
     });
-    let scaled: Vec<Vec<f64>> = panels
-        .iter()
-        .map(|p| {
-            p.stat
-                .iter()
-                .enumerate()
-                .map(|(t, v)| v / stat_scale[t % np])
-                .collect()
-        })
-        .collect();
+    // scaled[k*n*np + t*np + i] = X_i(x_t)/c_i on panel k.
+    let mut scaled = vec![0.0; count * n * np];
+    for (sp, p) in scaled.chunks_exact_mut(n * np).zip(panels) {
+        for (t, (v, &x)) in sp.iter_mut().zip(&p.stat).enumerate() {
+            *v = x / stat_scale[t % np];
+        }
+    }
+    let mut buf = vec![0.0; n];
     let mut mean = DVector::zeros(np);
-    for (p, qp) in panels.iter().zip(&q) {
+    for (p, qp) in panels.iter().zip(q.chunks_exact(n)) {
         for i in 0..np {
-            let f: Vec<f64> = (0..n)
-                .map(|j| qp[j] * p.stat[j * np + i] / stat_scale[i])
-                .collect();
-            mean[i] += half(p) * rule.integral(&f);
+            for (j, b) in buf.iter_mut().enumerate() {
+                *b = qp[j] * p.stat[j * np + i] / stat_scale[i];
+            }
+            mean[i] += half(p) * rule.integral(&buf);
         }
     }
     mean /= z;
-    // f_i = q δX_i per panel, node-major per parameter: f[p][i][j].
-    let f: Vec<Vec<Vec<f64>>> = scaled
-        .iter()
-        .zip(&q)
-        .map(|(sp, qp)| {
-            (0..np)
-                .map(|i| {
-                    (0..n)
-                        .map(|j| {
-                            if qp[j] > 0.0 {
-                                qp[j] * (sp[j * np + i] - mean[i])
-                            } else {
-                                0.0
-                            }
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
+    // f_i = q δX_i.
+    let mut f = vec![0.0; count * np * n];
+    for k in 0..count {
+        let qp = &q[k * n..(k + 1) * n];
+        let sp = &scaled[k * n * np..(k + 1) * n * np];
+        for i in 0..np {
+            let fi = &mut f[(k * np + i) * n..(k * np + i + 1) * n];
+            for (j, v) in fi.iter_mut().enumerate() {
+                *v = if qp[j] > 0.0 {
+                    qp[j] * (sp[j * np + i] - mean[i])
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+    let fk = |k: usize, i: usize| &f[(k * np + i) * n..(k * np + i + 1) * n];
     // G_q at every node: one cumulative pass from each end.
     let centre = panels
         .iter()
@@ -1077,45 +1192,52 @@ fn integrate(
         CumulativeSide::NearerEnd => centre,
         CumulativeSide::LeftOnly => panels.len(),
     };
-    let mut g: Vec<Vec<Vec<f64>>> = vec![vec![vec![0.0; n]; np]; panels.len()];
+    let mut g = vec![0.0; count * np * n];
     let mut acc = vec![0.0; np];
     for k in 0..split {
         let h = half(&panels[k]);
         for i in 0..np {
-            rule.cumulative(&f[k][i], false, &mut g[k][i]);
-            for v in g[k][i].iter_mut() {
+            let gi = &mut g[(k * np + i) * n..(k * np + i + 1) * n];
+            rule.cumulative(fk(k, i), false, gi);
+            for v in gi.iter_mut() {
                 *v = acc[i] + h * *v;
             }
-            acc[i] += h * rule.integral(&f[k][i]);
+            acc[i] += h * rule.integral(fk(k, i));
         }
     }
     let mut acc = vec![0.0; np];
     for k in (split..panels.len()).rev() {
         let h = half(&panels[k]);
         for i in 0..np {
-            rule.cumulative(&f[k][i], true, &mut g[k][i]);
-            for v in g[k][i].iter_mut() {
+            let gi = &mut g[(k * np + i) * n..(k * np + i + 1) * n];
+            rule.cumulative(fk(k, i), true, gi);
+            for v in gi.iter_mut() {
                 *v = -(acc[i] + h * *v);
             }
-            acc[i] += h * rule.integral(&f[k][i]);
+            acc[i] += h * rule.integral(fk(k, i));
         }
     }
+    let gk = |k: usize, i: usize| &g[(k * np + i) * n..(k * np + i + 1) * n];
     // Moments and refinement indicators.
     let mut g_moment = DMatrix::zeros(np, np);
     let mut x_cov = DMatrix::zeros(np, np);
     let mut end_flux = vec![0.0_f64; np];
     let mut abs_f = vec![0.0; np];
-    // Per panel: integrands G_i²/q and q δX_i² (for the indicators).
-    let mut tails = Vec::with_capacity(panels.len());
-    let mut buf = vec![0.0; n];
+    // Per panel: indicators [q, (q δX_i, q δX_i², G_i²/q) for each i], flat.
+    let per_panel = 1 + 3 * np;
+    let mut tails = Vec::with_capacity(count * per_panel);
+    let mut fa = vec![0.0; n];
     for (k, p) in panels.iter().enumerate() {
         let h = half(p);
-        let qp = &q[k];
+        let qp = &q[k * n..(k + 1) * n];
+        let sk = &scaled[k * n * np..(k + 1) * n * np];
         for i in 0..np {
+            let (gi, fi) = (gk(k, i), fk(k, i));
             for j in i..np {
+                let gj = gk(k, j);
                 for (t, b) in buf.iter_mut().enumerate() {
                     *b = if qp[t] > 0.0 {
-                        (g[k][i][t] / qp[t].sqrt()) * (g[k][j][t] / qp[t].sqrt())
+                        (gi[t] / qp[t].sqrt()) * (gj[t] / qp[t].sqrt())
                     } else {
                         0.0
                     };
@@ -1126,7 +1248,7 @@ fn integrate(
                 }
                 for (t, b) in buf.iter_mut().enumerate() {
                     *b = if qp[t] > 0.0 {
-                        f[k][i][t] * (scaled[k][t * np + j] - mean[j])
+                        fi[t] * (sk[t * np + j] - mean[j])
                     } else {
                         0.0
                     };
@@ -1139,30 +1261,31 @@ fn integrate(
                     x_cov[(j, i)] += xc;
                 }
             }
-            let fa: Vec<f64> = f[k][i].iter().map(|v| v.abs()).collect();
+            for (a, v) in fa.iter_mut().zip(fi) {
+                *a = v.abs();
+            }
             abs_f[i] += h * rule.integral(&fa);
         }
-        // Indicators: [q, (q δX_i, q δX_i², G_i²/q) for each i].
-        let mut ind = vec![h * rule.tail(qp)];
+        tails.push(h * rule.tail(qp));
         for i in 0..np {
-            ind.push(h * rule.tail(&f[k][i]));
+            let (gi, fi) = (gk(k, i), fk(k, i));
+            tails.push(h * rule.tail(fi));
             for (t, b) in buf.iter_mut().enumerate() {
-                *b = f[k][i][t] * (scaled[k][t * np + i] - mean[i]);
+                *b = fi[t] * (sk[t * np + i] - mean[i]);
                 if qp[t] == 0.0 {
                     *b = 0.0;
                 }
             }
-            ind.push(h * rule.tail(&buf));
+            tails.push(h * rule.tail(&buf));
             for (t, b) in buf.iter_mut().enumerate() {
                 *b = if qp[t] > 0.0 {
-                    (g[k][i][t] / qp[t].sqrt()).powi(2)
+                    (gi[t] / qp[t].sqrt()).powi(2)
                 } else {
                     0.0
                 };
             }
-            ind.push(h * rule.tail(&buf));
+            tails.push(h * rule.tail(&buf));
         }
-        tails.push(ind);
     }
     let mut totals = vec![z];
     for i in 0..np {
@@ -1170,7 +1293,7 @@ fn integrate(
     }
     let flags = panels
         .iter()
-        .zip(&tails)
+        .zip(tails.chunks_exact(per_panel))
         .map(|(p, ind)| {
             let splittable = p.b - p.a > 64.0 * f64::EPSILON * p.a.abs().max(p.b.abs());
             splittable

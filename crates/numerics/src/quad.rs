@@ -778,6 +778,7 @@ impl ClenshawCurtis {
     }
 
     /// The number of nodes.
+    #[inline]
     pub fn len(&self) -> usize {
         self.n
     }
@@ -788,16 +789,19 @@ impl ClenshawCurtis {
     }
 
     /// The nodes on $[-1, 1]$, ascending.
+    #[inline]
     pub fn nodes(&self) -> &[f64] {
         &self.nodes
     }
 
     /// The Clenshaw–Curtis weights ($\sum_j w_jf_j = \int_{-1}^1p$).
+    #[inline]
     pub fn weights(&self) -> &[f64] {
         &self.weights
     }
 
     /// $\int_{-1}^{x_i} f$ (or $\int_{x_i}^1 f$ with `from_right`) at every node, into `out`.
+    #[inline]
     pub fn cumulative(&self, f: &[f64], from_right: bool, out: &mut [f64]) {
         let m = if from_right { &self.right } else { &self.left };
         for (i, o) in out.iter_mut().enumerate() {
@@ -810,11 +814,13 @@ impl ClenshawCurtis {
     }
 
     /// $\int_{-1}^1 f$.
+    #[inline]
     pub fn integral(&self, f: &[f64]) -> f64 {
         self.weights.iter().zip(f).map(|(w, v)| w * v).sum()
     }
 
     /// $|c_{N-1}| + |c_N|$: the size of the interpolant's highest two Chebyshev coefficients.
+    #[inline]
     pub fn tail(&self, f: &[f64]) -> f64 {
         self.tail
             .iter()

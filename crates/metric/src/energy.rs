@@ -66,6 +66,9 @@ pub trait EnergyFamily: Sync + Send {
 
     /// If $E_\theta(x) = \tfrac k2 (x-\mu)^2 + c(\theta)$, the trap `(k, μ)`: the chain then stays
     /// Gaussian and can be evolved exactly (moment ODEs, exact OU steps).
+    ///
+    /// Must return `Some` for every valid θ or `None` for all: the particle engine is chosen
+    /// from θ₀, and a family whose trap disappears at a later θ ends the run with an error.
     fn quadratic_trap(&self, _theta: &[f64]) -> Option<(f64, f64)> {
         None
     }

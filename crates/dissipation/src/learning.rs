@@ -202,18 +202,28 @@ impl<'a> LearningProblem<'a> {
         Ok(self.data_energy(theta)? - self.energy.free_energy(theta)?)
     }
 
+    /// $(F(\theta_0), \mathbb E_{p_D}E_{\theta_0})$, the reference of every ledger entry; an engine
+    /// that writes many entries computes it once and passes it to
+    /// [`ledger`](Self::ledger).
+    pub(crate) fn origin(&self) -> Result<(f64, f64)> {
+        Ok((
+            self.energy.free_energy(self.initial)?,
+            self.data_energy(self.initial)?,
+        ))
+    }
+
     /// The ledger entry at one instant from $\theta$, the chain statistics, the work so far and
-    /// the estimator path integral $\int_0^t\hat g\cdot d\theta$.
+    /// the estimator path integral, relative to the reference `(f0, data0)` of
+    /// [`origin`](Self::origin).
     pub(crate) fn ledger(
         &self,
+        (f0, data0): (f64, f64),
         time: f64,
         theta: &[f64],
         chain: ChainSummary,
         work: f64,
         estimate_path_integral: f64,
     ) -> Result<LedgerPoint> {
-        let f0 = self.energy.free_energy(self.initial)?;
-        let data0 = self.data_energy(self.initial)?;
         let objective0 = data0 - f0;
         let data_term = self.data_energy(theta)?;
         let free_energy = self.energy.free_energy(theta)?;

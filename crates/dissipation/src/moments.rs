@@ -125,23 +125,33 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
     y0[THETA..THETA + n].copy_from_slice(theta0);
     let (iw, ig, is) = (THETA + n, THETA + n + 1, THETA + n + 2);
 
+    // Workspace of the right-hand side, allocated once per run rather than on each of its
+    // evaluations: the chain and data gradients, ĝ, θ̇ and a gradient buffer.
+    let workspace = RefCell::new(vec![0.0; 5 * n]);
     let rhs = |t: f64, y: &[f64], dy: &mut [f64]| {
         let theta = &y[THETA..THETA + n];
+        let mut workspace = workspace.borrow_mut();
+        let (chain, rest) = workspace.split_at_mut(n);
+        let (data, rest) = rest.split_at_mut(n);
+        let (g_hat, rest) = rest.split_at_mut(n);
+        let (theta_dot, buf) = rest.split_at_mut(n);
         let result = (|| -> Result<()> {
             energy
                 .validate(theta)
                 .map_err(|e| left_domain(energy, theta, t, e))?;
             let (k, mu) = energy.quadratic_trap(theta).expect("Gaussian family");
             let (m, w) = (y[M], y[W_CHAIN]);
-            let chain = chain_gradient(energy, theta, m, w);
-            let data = problem.data_gradient(theta)?;
-            let g_hat: Vec<f64> = chain.iter().zip(&data).map(|(q, p)| q - p).collect();
-            let mut theta_dot = vec![0.0; n];
-            schedule.gain(t, n)?.apply(&g_hat, &mut theta_dot);
+            chain_gradient_into(energy, theta, m, w, chain, buf);
+            problem.data_gradient_into(theta, data, buf)?;
+            g_hat
+                .iter_mut()
+                .zip(chain.iter().zip(&*data))
+                .for_each(|(g, (q, p))| *g = q - p);
+            schedule.gain(t, n)?.apply(g_hat, theta_dot);
             (dy[M], dy[W_CHAIN]) = chain_rates(d, k, mu, m, w);
-            dy[THETA..THETA + n].copy_from_slice(&theta_dot);
-            dy[iw] = dot(&theta_dot, &chain);
-            dy[ig] = dot(&g_hat, &theta_dot);
+            dy[THETA..THETA + n].copy_from_slice(theta_dot);
+            dy[iw] = dot(theta_dot, chain);
+            dy[ig] = dot(g_hat, theta_dot);
             dy[is] = d * ((k - 1.0 / w).powi(2) * w + (k * (m - mu)).powi(2));
             Ok(())
         })();
@@ -202,6 +212,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
     }
     let solution = solution?;
 
+    let origin = problem.origin()?;
     let ledger = |t: f64, y: &[f64]| -> Result<LedgerPoint> {
         let theta = &y[THETA..THETA + n];
         let (k, mu) = energy
@@ -216,7 +227,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
             lag_kl: Some(0.5 * (u - u.ln_1p()) + 0.5 * k * (m - mu).powi(2)),
             entropy_production: Some(y[is]),
         };
-        problem.ledger(t, theta, chain, y[iw], y[ig])
+        problem.ledger(origin, t, theta, chain, y[iw], y[ig])
     };
     let before = times
         .iter()
@@ -474,13 +485,26 @@ fn chain_gradient(energy: &dyn EnergyFamily, theta: &[f64], m: f64, w: f64) -> V
     let n = theta.len();
     let mut g = vec![0.0; n];
     let mut buf = vec![0.0; n];
+    chain_gradient_into(energy, theta, m, w, &mut g, &mut buf);
+    g
+}
+
+/// [`chain_gradient`] written into `out`, with `buf` (both of length $n$) as workspace.
+fn chain_gradient_into(
+    energy: &dyn EnergyFamily,
+    theta: &[f64],
+    m: f64,
+    w: f64,
+    out: &mut [f64],
+    buf: &mut [f64],
+) {
+    out.fill(0.0);
     for (x, weight) in three_point_gauss_hermite_nodes(m, w) {
-        energy.grad_theta(theta, x, &mut buf);
-        g.iter_mut()
-            .zip(&buf)
+        energy.grad_theta(theta, x, buf);
+        out.iter_mut()
+            .zip(&*buf)
             .for_each(|(gi, bi)| *gi += weight * bi);
     }
-    g
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -496,4 +520,30 @@ fn output_times(duration: f64, intervals: usize, schedule: &crate::schedule::Sch
     times.sort_by(f64::total_cmp);
     times.dedup();
     times
+}
+
+#[cfg(test)]
+mod probe {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn probe_counts() {
+        use crate::{data::Data, energy::GaussianMean, schedule::{Gain, Schedule}};
+        let (t_end, var) = (1.0, 1.0);
+        let tau = 1.0;
+        let schedule = Schedule::scalar("optimal", t_end, move |t| var / (t_end + 2.0 * tau - t)).unwrap()
+            .with_impulse(0.0, Gain::Scalar(var * tau / (t_end + 2.0 * tau))).unwrap()
+            .with_impulse(t_end, Gain::Scalar(var / 2.0)).unwrap();
+        let (energy, data) = (GaussianMean::new(var).unwrap(), Data::gaussian(5.0, 0.0).unwrap());
+        let problem = LearningProblem::new(&energy, &data, &schedule, &[0.0], 1.0).unwrap();
+        for est in [false, true].into_iter().take(if std::env::var("PROBE_ONE").is_ok() {1} else {2}) {
+            let options = MomentOptions { ode: OdeOptions::new(1e-10, 1e-12).unwrap().with_error_estimate(est), output_intervals: 1 };
+            let run = learn(&problem, &options).unwrap();
+            let n: usize = std::env::var("PROBE_N").ok().and_then(|s| s.parse().ok()).unwrap_or(20000);
+            let t = std::time::Instant::now();
+            for _ in 0..n { std::hint::black_box(learn(&problem, &options).unwrap()); }
+            let us = t.elapsed().as_secs_f64() / n as f64 * 1e6;
+            println!("est {est}: {:?} W {:.17e} relerr {:.3e} theta {:.17e} us {us:.2}", run.report, run.final_point().work, (run.final_point().work - 25.0/3.0).abs()/(25.0/3.0), run.final_point().theta[0]);
+        }
+    }
 }

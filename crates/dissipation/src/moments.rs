@@ -162,31 +162,45 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
     };
 
     let mut impulse_works = Vec::new();
+    // The jumps' workspace, allocated once: θ⁻, θ⁺, the chain and data gradients, ĝ, the step
+    // and a gradient buffer.
+    let mut jump_workspace = vec![0.0; 7 * n];
     let jump = |index: usize, t: f64, y: &mut [f64]| {
+        let (theta, rest) = jump_workspace.split_at_mut(n);
+        let (after, rest) = rest.split_at_mut(n);
+        let (chain, rest) = rest.split_at_mut(n);
+        let (data, rest) = rest.split_at_mut(n);
+        let (g_hat, rest) = rest.split_at_mut(n);
+        let (step, buf) = rest.split_at_mut(n);
         for impulse in schedule
             .impulses()
             .iter()
             .filter(|i| i.time == times[index])
         {
-            let theta: Vec<f64> = y[THETA..THETA + n].to_vec();
+            theta.copy_from_slice(&y[THETA..THETA + n]);
             let (m, w) = (y[M], y[W_CHAIN]);
-            let result = (|| -> Result<(Vec<f64>, f64, f64)> {
-                let chain = chain_gradient(energy, &theta, m, w);
-                let data = problem.data_gradient(&theta)?;
-                let g_hat: Vec<f64> = chain.iter().zip(&data).map(|(q, p)| q - p).collect();
-                let mut step = vec![0.0; n];
-                impulse.gain.apply(&g_hat, &mut step);
-                let after: Vec<f64> = theta.iter().zip(&step).map(|(a, b)| a + b).collect();
+            let result = (|| -> Result<(f64, f64)> {
+                chain_gradient_into(energy, theta, m, w, chain, buf);
+                problem.data_gradient_into(theta, data, buf)?;
+                g_hat
+                    .iter_mut()
+                    .zip(chain.iter().zip(&*data))
+                    .for_each(|(g, (q, p))| *g = q - p);
+                impulse.gain.apply(g_hat, step);
+                after
+                    .iter_mut()
+                    .zip(theta.iter().zip(&*step))
+                    .for_each(|(a, (th, st))| *a = th + st);
                 energy
-                    .validate(&after)
-                    .map_err(|e| left_domain(energy, &after, t, e))?;
-                let work = jump_work(energy, &theta, &after, m, w);
-                let data_change = problem.data_energy(&after)? - problem.data_energy(&theta)?;
-                Ok((after, work, data_change))
+                    .validate(after)
+                    .map_err(|e| left_domain(energy, after, t, e))?;
+                let work = jump_work(energy, theta, after, m, w);
+                let data_change = problem.data_energy(after)? - problem.data_energy(theta)?;
+                Ok((work, data_change))
             })();
             match result {
-                Ok((after, work, data_change)) => {
-                    y[THETA..THETA + n].copy_from_slice(&after);
+                Ok((work, data_change)) => {
+                    y[THETA..THETA + n].copy_from_slice(after);
                     y[iw] += work;
                     // D6: across a jump L̃ changes by the finite difference d − w, i.e. G by w − d.
                     y[ig] += work - data_change;

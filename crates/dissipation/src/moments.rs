@@ -535,29 +535,3 @@ fn output_times(duration: f64, intervals: usize, schedule: &crate::schedule::Sch
     times.dedup();
     times
 }
-
-#[cfg(test)]
-mod probe {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn probe_counts() {
-        use crate::{data::Data, energy::GaussianMean, schedule::{Gain, Schedule}};
-        let (t_end, var) = (1.0, 1.0);
-        let tau = 1.0;
-        let schedule = Schedule::scalar("optimal", t_end, move |t| var / (t_end + 2.0 * tau - t)).unwrap()
-            .with_impulse(0.0, Gain::Scalar(var * tau / (t_end + 2.0 * tau))).unwrap()
-            .with_impulse(t_end, Gain::Scalar(var / 2.0)).unwrap();
-        let (energy, data) = (GaussianMean::new(var).unwrap(), Data::gaussian(5.0, 0.0).unwrap());
-        let problem = LearningProblem::new(&energy, &data, &schedule, &[0.0], 1.0).unwrap();
-        for est in [false, true].into_iter().take(if std::env::var("PROBE_ONE").is_ok() {1} else {2}) {
-            let options = MomentOptions { ode: OdeOptions::new(1e-10, 1e-12).unwrap().with_error_estimate(est), output_intervals: 1 };
-            let run = learn(&problem, &options).unwrap();
-            let n: usize = std::env::var("PROBE_N").ok().and_then(|s| s.parse().ok()).unwrap_or(20000);
-            let t = std::time::Instant::now();
-            for _ in 0..n { std::hint::black_box(learn(&problem, &options).unwrap()); }
-            let us = t.elapsed().as_secs_f64() / n as f64 * 1e6;
-            println!("est {est}: {:?} W {:.17e} relerr {:.3e} theta {:.17e} us {us:.2}", run.report, run.final_point().work, (run.final_point().work - 25.0/3.0).abs()/(25.0/3.0), run.final_point().theta[0]);
-        }
-    }
-}

@@ -576,8 +576,8 @@ where
     let n = breakpoints.len();
     error::count_at_least("number-of-breakpoints", n, 2)?;
     // The check names each entry as it goes: call it only when it will fail.
-    let increasing = breakpoints.iter().all(|t| t.is_finite())
-        && breakpoints.windows(2).all(|w| w[0] < w[1]);
+    let increasing =
+        breakpoints.iter().all(|t| t.is_finite()) && breakpoints.windows(2).all(|w| w[0] < w[1]);
     if !increasing {
         error::strictly_increasing("breakpoints", breakpoints)?;
     }

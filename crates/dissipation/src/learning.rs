@@ -29,6 +29,7 @@ use crate::schedule::Schedule;
 use serde::Serialize;
 use thermocheck_numerics::Error;
 use thermocheck_numerics::error::{self, Result};
+use thermocheck_numerics::quad::three_point_gauss_hermite_nodes;
 
 /// A persistent-chain learning problem (D3, D4) with the chain starting in equilibrium,
 /// $q_0 = p_{\theta_0}$.
@@ -135,19 +136,61 @@ impl<'a> LearningProblem<'a> {
     /// # Errors
     /// Quadrature failure (non-polynomial energies with Gaussian data).
     pub fn data_gradient(&self, theta: &[f64]) -> Result<Vec<f64>> {
-        let n = theta.len();
-        let mut g = vec![0.0; n];
-        (0..n)
-            .map(|j| {
-                self.data_expect(|x| {
-                    let mut out = vec![0.0; n];
-                    self.energy.grad_theta(theta, x, &mut out);
-                    out[j]
-                })
-            })
-            .zip(g.iter_mut())
-            .try_for_each(|(v, gj)| v.map(|v| *gj = v))?;
+        let mut g = vec![0.0; theta.len()];
+        let mut scratch = vec![0.0; theta.len()];
+        self.data_gradient_into(theta, &mut g, &mut scratch)?;
         Ok(g)
+    }
+
+    /// [`data_gradient`](Self::data_gradient) written into `out`, with `scratch` (both of length
+    /// $n$) as workspace: no allocation for sample data or a polynomial energy of degree ≤ 5,
+    /// which take every component from one pass over the data (or the three Gauss–Hermite
+    /// nodes), in the same arithmetic as [`Data::expect_low_degree`] per component.
+    ///
+    /// # Errors
+    /// Quadrature failure (non-polynomial energies with Gaussian data).
+    pub(crate) fn data_gradient_into(
+        &self,
+        theta: &[f64],
+        out: &mut [f64],
+        scratch: &mut [f64],
+    ) -> Result<()> {
+        let low_degree = matches!(self.energy.polynomial_degree(), Some(d) if d <= 5);
+        match self.data {
+            Data::Samples(samples) => {
+                out.fill(0.0);
+                for &x in samples {
+                    self.energy.grad_theta(theta, x, scratch);
+                    out.iter_mut().zip(&*scratch).for_each(|(o, s)| *o += s);
+                }
+                let n = samples.len() as f64;
+                out.iter_mut().for_each(|o| *o /= n);
+            }
+            Data::Gaussian { mean, variance } if low_degree => {
+                // (f(a) + 4 f(b) + f(c)) / 6, as `three_point_gauss_hermite`.
+                let [a, b, c] = three_point_gauss_hermite_nodes(*mean, *variance);
+                self.energy.grad_theta(theta, a.0, out);
+                self.energy.grad_theta(theta, b.0, scratch);
+                out.iter_mut()
+                    .zip(&*scratch)
+                    .for_each(|(o, s)| *o += 4.0 * s);
+                self.energy.grad_theta(theta, c.0, scratch);
+                out.iter_mut()
+                    .zip(&*scratch)
+                    .for_each(|(o, s)| *o = (*o + s) / 6.0);
+            }
+            Data::Gaussian { .. } => {
+                let n = theta.len();
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = self.data.expect(|x| {
+                        let mut g = vec![0.0; n];
+                        self.energy.grad_theta(theta, x, &mut g);
+                        g[j]
+                    })?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The maximum-likelihood objective $\mathcal L(\theta) = \mathbb E_{p_D}[E_\theta] - F(\theta)$
@@ -159,18 +202,28 @@ impl<'a> LearningProblem<'a> {
         Ok(self.data_energy(theta)? - self.energy.free_energy(theta)?)
     }
 
+    /// $(F(\theta_0), \mathbb E_{p_D}E_{\theta_0})$, the reference of every ledger entry; an engine
+    /// that writes many entries computes it once and passes it to
+    /// [`ledger`](Self::ledger).
+    pub(crate) fn origin(&self) -> Result<(f64, f64)> {
+        Ok((
+            self.energy.free_energy(self.initial)?,
+            self.data_energy(self.initial)?,
+        ))
+    }
+
     /// The ledger entry at one instant from $\theta$, the chain statistics, the work so far and
-    /// the estimator path integral $\int_0^t\hat g\cdot d\theta$.
+    /// the estimator path integral, relative to the reference `(f0, data0)` of
+    /// [`origin`](Self::origin).
     pub(crate) fn ledger(
         &self,
+        (f0, data0): (f64, f64),
         time: f64,
         theta: &[f64],
         chain: ChainSummary,
         work: f64,
         estimate_path_integral: f64,
     ) -> Result<LedgerPoint> {
-        let f0 = self.energy.free_energy(self.initial)?;
-        let data0 = self.data_energy(self.initial)?;
         let objective0 = data0 - f0;
         let data_term = self.data_energy(theta)?;
         let free_energy = self.energy.free_energy(theta)?;

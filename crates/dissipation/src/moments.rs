@@ -125,23 +125,33 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
     y0[THETA..THETA + n].copy_from_slice(theta0);
     let (iw, ig, is) = (THETA + n, THETA + n + 1, THETA + n + 2);
 
+    // Workspace of the right-hand side, allocated once per run rather than on each of its
+    // evaluations: the chain and data gradients, ĝ, θ̇ and a gradient buffer.
+    let workspace = RefCell::new(vec![0.0; 5 * n]);
     let rhs = |t: f64, y: &[f64], dy: &mut [f64]| {
         let theta = &y[THETA..THETA + n];
+        let mut workspace = workspace.borrow_mut();
+        let (chain, rest) = workspace.split_at_mut(n);
+        let (data, rest) = rest.split_at_mut(n);
+        let (g_hat, rest) = rest.split_at_mut(n);
+        let (theta_dot, buf) = rest.split_at_mut(n);
         let result = (|| -> Result<()> {
             energy
                 .validate(theta)
                 .map_err(|e| left_domain(energy, theta, t, e))?;
             let (k, mu) = energy.quadratic_trap(theta).expect("Gaussian family");
             let (m, w) = (y[M], y[W_CHAIN]);
-            let chain = chain_gradient(energy, theta, m, w);
-            let data = problem.data_gradient(theta)?;
-            let g_hat: Vec<f64> = chain.iter().zip(&data).map(|(q, p)| q - p).collect();
-            let mut theta_dot = vec![0.0; n];
-            schedule.gain(t, n)?.apply(&g_hat, &mut theta_dot);
+            chain_gradient_into(energy, theta, m, w, chain, buf);
+            problem.data_gradient_into(theta, data, buf)?;
+            g_hat
+                .iter_mut()
+                .zip(chain.iter().zip(&*data))
+                .for_each(|(g, (q, p))| *g = q - p);
+            schedule.gain(t, n)?.apply(g_hat, theta_dot);
             (dy[M], dy[W_CHAIN]) = chain_rates(d, k, mu, m, w);
-            dy[THETA..THETA + n].copy_from_slice(&theta_dot);
-            dy[iw] = dot(&theta_dot, &chain);
-            dy[ig] = dot(&g_hat, &theta_dot);
+            dy[THETA..THETA + n].copy_from_slice(theta_dot);
+            dy[iw] = dot(theta_dot, chain);
+            dy[ig] = dot(g_hat, theta_dot);
             dy[is] = d * ((k - 1.0 / w).powi(2) * w + (k * (m - mu)).powi(2));
             Ok(())
         })();
@@ -152,31 +162,45 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
     };
 
     let mut impulse_works = Vec::new();
+    // The jumps' workspace, allocated once: θ⁻, θ⁺, the chain and data gradients, ĝ, the step
+    // and a gradient buffer.
+    let mut jump_workspace = vec![0.0; 7 * n];
     let jump = |index: usize, t: f64, y: &mut [f64]| {
+        let (theta, rest) = jump_workspace.split_at_mut(n);
+        let (after, rest) = rest.split_at_mut(n);
+        let (chain, rest) = rest.split_at_mut(n);
+        let (data, rest) = rest.split_at_mut(n);
+        let (g_hat, rest) = rest.split_at_mut(n);
+        let (step, buf) = rest.split_at_mut(n);
         for impulse in schedule
             .impulses()
             .iter()
             .filter(|i| i.time == times[index])
         {
-            let theta: Vec<f64> = y[THETA..THETA + n].to_vec();
+            theta.copy_from_slice(&y[THETA..THETA + n]);
             let (m, w) = (y[M], y[W_CHAIN]);
-            let result = (|| -> Result<(Vec<f64>, f64, f64)> {
-                let chain = chain_gradient(energy, &theta, m, w);
-                let data = problem.data_gradient(&theta)?;
-                let g_hat: Vec<f64> = chain.iter().zip(&data).map(|(q, p)| q - p).collect();
-                let mut step = vec![0.0; n];
-                impulse.gain.apply(&g_hat, &mut step);
-                let after: Vec<f64> = theta.iter().zip(&step).map(|(a, b)| a + b).collect();
+            let result = (|| -> Result<(f64, f64)> {
+                chain_gradient_into(energy, theta, m, w, chain, buf);
+                problem.data_gradient_into(theta, data, buf)?;
+                g_hat
+                    .iter_mut()
+                    .zip(chain.iter().zip(&*data))
+                    .for_each(|(g, (q, p))| *g = q - p);
+                impulse.gain.apply(g_hat, step);
+                after
+                    .iter_mut()
+                    .zip(theta.iter().zip(&*step))
+                    .for_each(|(a, (th, st))| *a = th + st);
                 energy
-                    .validate(&after)
-                    .map_err(|e| left_domain(energy, &after, t, e))?;
-                let work = jump_work(energy, &theta, &after, m, w);
-                let data_change = problem.data_energy(&after)? - problem.data_energy(&theta)?;
-                Ok((after, work, data_change))
+                    .validate(after)
+                    .map_err(|e| left_domain(energy, after, t, e))?;
+                let work = jump_work(energy, theta, after, m, w);
+                let data_change = problem.data_energy(after)? - problem.data_energy(theta)?;
+                Ok((work, data_change))
             })();
             match result {
-                Ok((after, work, data_change)) => {
-                    y[THETA..THETA + n].copy_from_slice(&after);
+                Ok((work, data_change)) => {
+                    y[THETA..THETA + n].copy_from_slice(after);
                     y[iw] += work;
                     // D6: across a jump L̃ changes by the finite difference d − w, i.e. G by w − d.
                     y[ig] += work - data_change;
@@ -202,6 +226,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
     }
     let solution = solution?;
 
+    let origin = problem.origin()?;
     let ledger = |t: f64, y: &[f64]| -> Result<LedgerPoint> {
         let theta = &y[THETA..THETA + n];
         let (k, mu) = energy
@@ -216,7 +241,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
             lag_kl: Some(0.5 * (u - u.ln_1p()) + 0.5 * k * (m - mu).powi(2)),
             entropy_production: Some(y[is]),
         };
-        problem.ledger(t, theta, chain, y[iw], y[ig])
+        problem.ledger(origin, t, theta, chain, y[iw], y[ig])
     };
     let before = times
         .iter()
@@ -474,13 +499,26 @@ fn chain_gradient(energy: &dyn EnergyFamily, theta: &[f64], m: f64, w: f64) -> V
     let n = theta.len();
     let mut g = vec![0.0; n];
     let mut buf = vec![0.0; n];
+    chain_gradient_into(energy, theta, m, w, &mut g, &mut buf);
+    g
+}
+
+/// [`chain_gradient`] written into `out`, with `buf` (both of length $n$) as workspace.
+fn chain_gradient_into(
+    energy: &dyn EnergyFamily,
+    theta: &[f64],
+    m: f64,
+    w: f64,
+    out: &mut [f64],
+    buf: &mut [f64],
+) {
+    out.fill(0.0);
     for (x, weight) in three_point_gauss_hermite_nodes(m, w) {
-        energy.grad_theta(theta, x, &mut buf);
-        g.iter_mut()
-            .zip(&buf)
+        energy.grad_theta(theta, x, buf);
+        out.iter_mut()
+            .zip(&*buf)
             .for_each(|(gi, bi)| *gi += weight * bi);
     }
-    g
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {

@@ -27,7 +27,8 @@
 //! against closed forms).
 
 use crate::error::{self, Error, Result, fmt_number};
-use ode_solvers::{DVector, Dopri5, OutputType, System};
+use nalgebra::{Const, DefaultAllocator, Dim, Dyn, OVector, U1, allocator::Allocator};
+use ode_solvers::{Dopri5, OutputType, System};
 use serde::Serialize;
 
 /// A system of first-order ODEs $y' = f(t, y)$, $y \in \mathbb{R}^n$.
@@ -252,14 +253,23 @@ pub struct OdeSolution {
     pub report: OdeReport,
 }
 
-/// Adapts an [`OdeSystem`] to `ode_solvers`' `System` on dynamically sized vectors.
+/// Adapts an [`OdeSystem`] to `ode_solvers`' `System` on vectors of dimension `D`: a
+/// compile-time size for small systems (stack storage, so the solver's vector arithmetic does
+/// not allocate on every stage), [`Dyn`] otherwise.
 struct Adapter<'a, S: ?Sized>(&'a S);
 
-impl<S: OdeSystem + ?Sized> System<f64, DVector<f64>> for Adapter<'_, S> {
-    fn system(&self, t: f64, y: &DVector<f64>, dy: &mut DVector<f64>) {
+impl<S: OdeSystem + ?Sized, D: Dim> System<f64, OVector<f64, D>> for Adapter<'_, S>
+where
+    DefaultAllocator: Allocator<D>,
+{
+    fn system(&self, t: f64, y: &OVector<f64, D>, dy: &mut OVector<f64, D>) {
         self.0.derivative(t, y.as_slice(), dy.as_mut_slice());
     }
 }
+
+/// Largest dimension solved on stack-allocated (compile-time sized) vectors; larger systems use
+/// heap vectors. Same algorithm and arithmetic either way.
+const MAX_STATIC_DIMENSION: usize = 8;
 
 const METHOD: &str = "Dormand-Prince 5(4) ODE solver";
 
@@ -276,12 +286,38 @@ struct Solved {
 /// `(rtol, atol)` are the tolerances, `h_max` the largest step allowed.
 fn solve_once<S: OdeSystem + ?Sized>(
     system: &S,
+    span: (f64, f64),
+    y0: &[f64],
+    tolerances: (f64, f64),
+    h_max: f64,
+    max_steps: usize,
+) -> Result<Solved> {
+    macro_rules! sized {
+        ($($n:literal)*) => {
+            match y0.len() {
+                $($n => solve_sized(system, Const::<$n>, span, y0, tolerances, h_max, max_steps),)*
+                n => solve_sized(system, Dyn(n), span, y0, tolerances, h_max, max_steps),
+            }
+        };
+    }
+    const _: () = assert!(MAX_STATIC_DIMENSION == 8);
+    sized!(1 2 3 4 5 6 7 8)
+}
+
+/// [`solve_once`] on vectors of dimension `dim` (`y0.len()`, as a compile-time or run-time size).
+fn solve_sized<S: OdeSystem + ?Sized, D: Dim>(
+    system: &S,
+    dim: D,
     (t0, t1): (f64, f64),
     y0: &[f64],
     (rtol, atol): (f64, f64),
     h_max: f64,
     max_steps: usize,
-) -> Result<Solved> {
+) -> Result<Solved>
+where
+    DefaultAllocator: Allocator<D>,
+    OVector<f64, D>: std::ops::Mul<f64, Output = OVector<f64, D>>,
+{
     let span = t1 - t0;
     // Parameters as in `Dopri5::new` (safety 0.9, beta 0.04, fac_min 0.2, fac_max 10, automatic
     // initial step, stiffness test every 1000 steps) with the given h_max, but Sparse output:
@@ -291,7 +327,7 @@ fn solve_once<S: OdeSystem + ?Sized>(
         t0,
         t1,
         span,
-        DVector::from_column_slice(y0),
+        OVector::<f64, D>::from_column_slice_generic(dim, U1, y0),
         rtol,
         atol,
         0.9,
@@ -400,7 +436,7 @@ pub fn integrate<S: OdeSystem + ?Sized>(
     error::interval("time-span", t0, t1)?;
     error::count_at_least("dimension", system.dimension(), 1)?;
     error::length("y0", y0.len(), system.dimension())?;
-    error::all_finite("y0", y0)?;
+    all_finite("y0", y0)?;
 
     let OdeOptions {
         rtol,
@@ -442,6 +478,16 @@ pub fn integrate<S: OdeSystem + ?Sized>(
         y: fine.y,
         report,
     })
+}
+
+/// [`error::all_finite`], which names each entry as it goes, called only when an entry is not
+/// finite: the same error, without building a name per entry on every solve.
+fn all_finite(parameter: &str, values: &[f64]) -> Result<()> {
+    if values.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        error::all_finite(parameter, values)
+    }
 }
 
 /// The states of a piecewise protocol at its breakpoints.
@@ -529,12 +575,17 @@ where
 {
     let n = breakpoints.len();
     error::count_at_least("number-of-breakpoints", n, 2)?;
-    error::strictly_increasing("breakpoints", breakpoints)?;
+    // The check names each entry as it goes: call it only when it will fail.
+    let increasing =
+        breakpoints.iter().all(|t| t.is_finite()) && breakpoints.windows(2).all(|w| w[0] < w[1]);
+    if !increasing {
+        error::strictly_increasing("breakpoints", breakpoints)?;
+    }
     let mut first = Some(segment_system(0));
     let dimension = first.as_ref().map_or(0, OdeSystem::dimension);
     error::count_at_least("dimension", dimension, 1)?;
     error::length("y0", y0.len(), dimension)?;
-    error::all_finite("y0", y0)?;
+    all_finite("y0", y0)?;
 
     let mut y = y0.to_vec();
     let mut before_jump = Vec::with_capacity(n);
@@ -546,7 +597,9 @@ where
     for (k, &t) in breakpoints.iter().enumerate() {
         before_jump.push(y.clone());
         jump(k, t, &mut y);
-        error::all_finite(&format!("state-after-jump-{k}"), &y)?;
+        if !y.iter().all(|v| v.is_finite()) {
+            error::all_finite(&format!("state-after-jump-{k}"), &y)?;
+        }
         after_jump.push(y.clone());
         if let Some(&t_next) = breakpoints.get(k + 1) {
             let segment = match first.take() {

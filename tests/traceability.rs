@@ -32,6 +32,8 @@
 #[path = "support/proof_blocks.rs"]
 mod proof_blocks;
 
+use proof_blocks::markdown_files;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use thermocheck::registry;
@@ -138,21 +140,6 @@ fn spec_ids() -> (BTreeSet<String>, BTreeSet<String>, SpecSource) {
              read from the snapshot {SNAPSHOT}"
         );
         (ids.clone(), ids, SpecSource::Snapshot)
-    }
-}
-
-fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            markdown_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "md") {
-            out.push(path);
-        }
     }
 }
 

@@ -32,6 +32,7 @@
 
 use exmex::{Differentiate, Express, FlatEx};
 use rand_xoshiro::rand_core::Rng;
+use std::path::{Path, PathBuf};
 use thermocheck_metric::expression::standard_unary_minus;
 use thermocheck_numerics::sde::streams;
 
@@ -110,6 +111,22 @@ pub struct BlockReport {
     pub kind: &'static str,
     /// Largest $|\mathrm{lhs}-\mathrm{rhs}|/\max(1,|\mathrm{lhs}|,|\mathrm{rhs}|)$ over the points.
     pub worst_relative: f64,
+}
+
+/// Every `.md` file below `dir`, in sorted order (depth first), appended to `out`.
+pub fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            markdown_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
 }
 
 /// Parses front matter and blocks; errors name `file:line`.

@@ -1,7 +1,7 @@
 //! Gathers the claims and eval quantities of every crate, in a fixed order: the one list of
 //! crates that `thermocheck verify`, `list`, `eval` and the cross-crate tests all use.
 
-use thermocheck_numerics::{Claim, Quantity};
+use thermocheck_numerics::{Claim, Error, Quantity};
 
 /// Every registered claim: numerics self-checks first, then dissipation, metric (MV8–MV10 come
 /// from the dissipation crate, see [`thermocheck_dissipation::metric_claims`]), temperature.
@@ -12,6 +12,27 @@ pub fn claims() -> Vec<Claim> {
     all.extend(thermocheck_dissipation::metric_claims());
     all.extend(thermocheck_temperature::claims());
     all
+}
+
+/// The claims whose id starts with `filter` (every claim without one), as `verify --filter` and
+/// `tables --filter` select them.
+///
+/// # Errors
+/// [`Error::Unknown`] naming `--filter` and listing the known ids when nothing matches.
+pub fn select(claims: Vec<Claim>, filter: Option<&str>) -> Result<Vec<Claim>, Error> {
+    let Some(prefix) = filter else {
+        return Ok(claims);
+    };
+    let known: Vec<String> = claims.iter().map(|c| c.id.to_owned()).collect();
+    let selected: Vec<Claim> = claims.into_iter().filter(|c| c.matches(prefix)).collect();
+    if selected.is_empty() {
+        return Err(Error::Unknown {
+            kind: "claim id or prefix (--filter)".into(),
+            name: prefix.to_owned(),
+            known,
+        });
+    }
+    Ok(selected)
 }
 
 /// Every `eval` quantity.

@@ -16,7 +16,7 @@ use format::{csv, csv_number, md_table, sci3, sig10};
 use spec::SPEC_TABLES;
 use std::collections::BTreeMap;
 use std::path::Path;
-use thermocheck_numerics::{CheckConfig, Claim, Error, Evidence, Profile};
+use thermocheck_numerics::{CheckConfig, Claim, Evidence, Profile};
 
 /// Arguments of `thermocheck tables`.
 #[derive(Debug, clap::Args)]
@@ -51,7 +51,7 @@ const CONFIG: CheckConfig = CheckConfig {
 };
 
 pub fn run(args: &TablesArgs) -> Result<Outcome, Failure> {
-    let claims = select(registry::claims(), args.filter.as_deref())?;
+    let claims = registry::select(registry::claims(), args.filter.as_deref())?;
     let (pool, _) = crate::runtime::thread_pool(args.threads)?;
     // Before the run: an unusable --out is bad input, not a failure after ~30 s of checks.
     let out = output::prepare(&args.out, args.check)?;
@@ -112,22 +112,6 @@ fn compute_and_render(
         )));
     }
     render(&results, filter)
-}
-
-fn select(claims: Vec<Claim>, filter: Option<&str>) -> Result<Vec<Claim>, Failure> {
-    let Some(prefix) = filter else {
-        return Ok(claims);
-    };
-    let known: Vec<String> = claims.iter().map(|c| c.id.to_owned()).collect();
-    let selected: Vec<Claim> = claims.into_iter().filter(|c| c.matches(prefix)).collect();
-    if selected.is_empty() {
-        return Err(Failure::from(Error::Unknown {
-            kind: "claim id or prefix (--filter)".into(),
-            name: prefix.to_owned(),
-            known,
-        }));
-    }
-    Ok(selected)
 }
 
 /// Compares the files in `dir` with `files`; one line on stderr per file that differs, is

@@ -2,7 +2,7 @@
 
 use crate::{Failure, Outcome, registry};
 use serde::Serialize;
-use thermocheck_numerics::{CheckConfig, Claim, Error, Evidence, Profile, Source, Tolerance};
+use thermocheck_numerics::{CheckConfig, Claim, Evidence, Profile, Source, Tolerance};
 
 /// Seeds in the `--full` sweep of the stochastic claims.
 const SWEEP_SEEDS: u64 = 20;
@@ -77,7 +77,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
         profile,
         seed: args.seed,
     };
-    let claims = select(registry::claims(), args.filter.as_deref())?;
+    let claims = registry::select(registry::claims(), args.filter.as_deref())?;
     let (pool, threads) = crate::runtime::thread_pool(args.threads)?;
     let bar = crate::runtime::progress_bar(claims.len(), "{bar:30} {pos}/{len} claims  {msg}");
 
@@ -164,22 +164,6 @@ fn sweep(claims: &[Claim], master: u64) -> Vec<SweepResult> {
             }
         })
         .collect()
-}
-
-fn select(claims: Vec<Claim>, filter: Option<&str>) -> Result<Vec<Claim>, Failure> {
-    let Some(prefix) = filter else {
-        return Ok(claims);
-    };
-    let known: Vec<String> = claims.iter().map(|c| c.id.to_owned()).collect();
-    let selected: Vec<Claim> = claims.into_iter().filter(|c| c.matches(prefix)).collect();
-    if selected.is_empty() {
-        return Err(Failure::from(Error::Unknown {
-            kind: "claim id or prefix (--filter)".into(),
-            name: prefix.to_owned(),
-            known,
-        }));
-    }
-    Ok(selected)
 }
 
 fn error_row(claim: &Claim, message: &str) -> Row {

@@ -200,6 +200,27 @@ fn every_registered_claim_has_a_proof() {
     );
 }
 
+/// The spec results a claim cites are derived too: every id in some claim's `results` appears in
+/// the front matter of some proof.
+#[test]
+fn every_cited_result_has_a_proof() {
+    let proven: BTreeSet<String> = proof_front_matter().into_values().flatten().collect();
+    let mut missing: Vec<String> = Vec::new();
+    for claim in registry::claims() {
+        for &result in claim.results {
+            if !proven.contains(result) {
+                missing.push(format!("{result} (cited by {})", claim.id));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{} cited result(s) are named in no proof's front matter: {}",
+        missing.len(),
+        missing.join(", ")
+    );
+}
+
 #[test]
 fn compiled_proof_map_equals_the_front_matter() {
     // build.rs reads this checkout's proofs/, whatever THERMOCHECK_PROOF_ROOT says.

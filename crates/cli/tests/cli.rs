@@ -1,22 +1,9 @@
 //! End-to-end tests of the `thermocheck` binary: the CLI contract of DESIGN.md.
 
-use std::process::{Command, Output};
+mod common;
 
-fn thermocheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thermocheck"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .expect("the thermocheck binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("UTF-8 stderr")
-}
+use common::{stderr, stdout, thermocheck};
+use std::process::Command;
 
 /// Bad input: exit code 2 and exactly one line on stderr, starting `error: `.
 #[track_caller]

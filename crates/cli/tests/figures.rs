@@ -1,8 +1,11 @@
 //! End-to-end tests of `thermocheck figures`: deterministic output, the `--check` contract, the
 //! committed `docs/figures` being current, and the labels every figure must carry.
 
+mod common;
+
+use common::{snapshot, stderr, thermocheck};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// The files `figures` writes (the guide links them by these names).
 const FILES: [&str; 6] = [
@@ -13,18 +16,6 @@ const FILES: [&str; 6] = [
     "stiffness-geodesic.svg",
     "temperature-vs-init-scale.svg",
 ];
-
-fn thermocheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thermocheck"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .expect("the thermocheck binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("UTF-8 stderr")
-}
 
 /// A fresh, empty scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -48,22 +39,6 @@ fn check(dir: &Path) -> Output {
         "--out",
         dir.to_str().expect("UTF-8 path"),
     ])
-}
-
-/// Every file of `dir`, sorted by name, with its bytes.
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .expect("readable directory")
-        .map(|e| {
-            let e = e.expect("directory entry");
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).expect("readable file"),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]

@@ -5,24 +5,11 @@
 //! Monte Carlo evidence depends on the random streams, and which makes one spec table
 //! (`spec-temperature-loss-example`) and one family table (`claims-tv`).
 
+mod common;
+
+use common::{snapshot, stderr, stdout, thermocheck};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn thermocheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thermocheck"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .expect("the thermocheck binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("UTF-8 stderr")
-}
+use std::process::Output;
 
 /// A fresh, empty scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -48,29 +35,13 @@ fn check(dir: &Path) -> Output {
     thermocheck(&["tables", "--filter", "TV5", "--out", out, "--check"])
 }
 
-/// Every file of `dir`, by name.
-fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .expect("output directory")
-        .map(|e| {
-            let e = e.expect("entry");
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).expect("readable"),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn tables_are_deterministic_and_thread_count_invariant() {
     let (a, b, c) = (scratch("det-a"), scratch("det-b"), scratch("det-c"));
     generate(&a, &["--threads", "1"]);
     generate(&b, &["--threads", "1"]);
     generate(&c, &["--threads", "2"]);
-    let first = contents(&a);
+    let first = snapshot(&a);
     let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
@@ -82,8 +53,8 @@ fn tables_are_deterministic_and_thread_count_invariant() {
             "spec-temperature-loss-example.md"
         ]
     );
-    assert!(first == contents(&b), "two runs differ");
-    assert!(first == contents(&c), "--threads 1 and --threads 2 differ");
+    assert!(first == snapshot(&b), "two runs differ");
+    assert!(first == snapshot(&c), "--threads 1 and --threads 2 differ");
 
     let readme = String::from_utf8(first[0].1.clone()).unwrap();
     for fragment in [
@@ -152,7 +123,7 @@ fn check_reports_every_stale_file_and_writes_nothing() {
     std::fs::write(&edited, text).unwrap();
     std::fs::remove_file(dir.join("spec-temperature-loss-example.csv")).unwrap();
     std::fs::write(dir.join("notes.md"), "not generated\n").unwrap();
-    let before = contents(&dir);
+    let before = snapshot(&dir);
     let o = check(&dir);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
@@ -176,7 +147,7 @@ fn check_reports_every_stale_file_and_writes_nothing() {
             .any(|l| l.contains("notes.md") && l.contains("extra")),
         "{err}"
     );
-    assert!(before == contents(&dir), "--check changed the directory");
+    assert!(before == snapshot(&dir), "--check changed the directory");
 
     // Regenerating restores the edited and removed files (a filtered run prunes nothing).
     generate(&dir, &[]);

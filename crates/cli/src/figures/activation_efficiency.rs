@@ -7,7 +7,7 @@
 //! closed form $(a_+^2 + a_-^2)/2$ (T27, [`efficiency::closed_form_efficiency`]).
 
 use super::Figure;
-use super::plot::{self, Dash, Entry, Mark};
+use super::plot::{self, Dash, Entry, Mark, Style};
 use crate::Failure;
 use plotters::prelude::*;
 use thermocheck_numerics::sde::Ensemble;
@@ -26,19 +26,18 @@ const LEAKY_SLOPE: f64 = 0.5;
 
 struct Curve {
     activation: Activation,
-    label: &'static str,
-    colour: RGBColor,
-    dash: Dash,
-    mark: Mark,
+    style: Style,
 }
 
 fn curves() -> Vec<Curve> {
     let c = |activation, label, colour, dash, mark| Curve {
         activation,
-        label,
-        colour,
-        dash,
-        mark,
+        style: Style {
+            label,
+            colour,
+            dash,
+            mark,
+        },
     };
     vec![
         c(
@@ -164,19 +163,10 @@ pub fn figure() -> Result<Figure, Failure> {
             &plot::log_tick,
             &plot::log_tick,
         )?;
-        for (i, c) in curves.iter().enumerate() {
-            plot::line(&mut chart, lines[i].clone(), c.colour, c.dash)?;
-        }
-        for (i, c) in curves.iter().enumerate() {
-            plot::markers(&mut chart, marks[i].clone(), c.colour, c.mark, false)?;
-        }
+        let styles: Vec<Style> = curves.iter().map(|c| c.style).collect();
+        plot::curves_with_checks(&mut chart, &styles, &lines, &marks)?;
         let mut entries = vec![Entry::heading("quadrature + Monte Carlo:")];
-        entries.extend(curves.iter().map(|c| Entry {
-            label: c.label.to_owned(),
-            colour: c.colour,
-            dash: Some(c.dash),
-            mark: Some((c.mark, false)),
-        }));
+        entries.extend(styles.iter().map(Entry::curve));
         plot::side_legend(&legend, 30, &entries)
     })?;
     let caption = format!(

@@ -7,7 +7,7 @@
 //! the translation friction $\zeta = 1/D$ ([`length::linear_response_excess_work`], M3).
 
 use super::Figure;
-use super::plot::{self, Dash, Entry, Mark};
+use super::plot::{self, Dash, Entry, Mark, Style};
 use crate::Failure;
 use plotters::prelude::*;
 use thermocheck_dissipation::energy::GaussianMean;
@@ -31,40 +31,45 @@ const W_MAX: f64 = 3.0;
 
 /// The four curves: name, style, closed form.
 struct Curve {
-    label: &'static str,
-    colour: RGBColor,
-    dash: Dash,
-    mark: Mark,
+    style: Style,
     closed: fn(&GaussianProtocol) -> Result<f64, thermocheck_numerics::Error>,
 }
 
 const CURVES: [Curve; 4] = [
     Curve {
-        label: "sudden (D19)",
-        colour: plot::VERMILLION,
-        dash: Dash::Dotted,
-        mark: Mark::Triangle,
+        style: Style {
+            label: "sudden (D19)",
+            colour: plot::VERMILLION,
+            dash: Dash::Dotted,
+            mark: Mark::Triangle,
+        },
         closed: |p| p.sudden_excess_work(DISTANCE),
     },
     Curve {
-        label: "ramp (D17)",
-        colour: plot::ORANGE,
-        dash: Dash::Dashed,
-        mark: Mark::Square,
+        style: Style {
+            label: "ramp (D17)",
+            colour: plot::ORANGE,
+            dash: Dash::Dashed,
+            mark: Mark::Square,
+        },
         closed: |p| p.ramp_excess_work(DISTANCE),
     },
     Curve {
-        label: "optimal (D12)",
-        colour: plot::BLUE,
-        dash: Dash::Solid,
-        mark: Mark::Circle,
+        style: Style {
+            label: "optimal (D12)",
+            colour: plot::BLUE,
+            dash: Dash::Solid,
+            mark: Mark::Circle,
+        },
         closed: |p| p.min_excess_work(DISTANCE),
     },
     Curve {
-        label: "linear response",
-        colour: plot::GREEN,
-        dash: Dash::Long,
-        mark: Mark::Diamond,
+        style: Style {
+            label: "linear response",
+            colour: plot::GREEN,
+            dash: Dash::Long,
+            mark: Mark::Diamond,
+        },
         closed: |p| p.linear_response_excess_work(DISTANCE),
     },
 ];
@@ -159,19 +164,10 @@ pub fn figure() -> Result<Figure, Failure> {
             &plot::log_tick,
             &plot::log_tick,
         )?;
-        for (i, c) in CURVES.iter().enumerate() {
-            plot::line(&mut chart, lines[i].clone(), c.colour, c.dash)?;
-        }
-        for (i, c) in CURVES.iter().enumerate() {
-            plot::markers(&mut chart, marks[i].clone(), c.colour, c.mark, false)?;
-        }
+        let styles: Vec<Style> = CURVES.iter().map(|c| c.style).collect();
+        plot::curves_with_checks(&mut chart, &styles, &lines, &marks)?;
         let mut entries = vec![Entry::heading("closed form + check:")];
-        entries.extend(CURVES.iter().map(|c| Entry {
-            label: c.label.to_owned(),
-            colour: c.colour,
-            dash: Some(c.dash),
-            mark: Some((c.mark, false)),
-        }));
+        entries.extend(styles.iter().map(Entry::curve));
         entries.extend([
             Entry::heading(""),
             Entry::heading("markers: moment ODE"),

@@ -165,7 +165,7 @@ fn legend_line<'a, DB: DrawingBackend + 'a>(
 /// The chart type of every panel: linear or logarithmic f64 axes.
 pub type Chart<'a, 'b, X, Y> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>;
 
-/// Draws the curve `points` in `colour` and `dash`, with a legend entry if `label` is given.
+/// Draws the curve `points` in `colour` and `dash`.
 pub fn line<X, Y>(
     chart: &mut Chart<'_, '_, X, Y>,
     points: Vec<(f64, f64)>,
@@ -185,7 +185,7 @@ where
     Ok(())
 }
 
-/// Draws markers at `points`, with a legend entry if `label` is given.
+/// Draws markers at `points` (filled or open).
 pub fn markers<X, Y>(
     chart: &mut Chart<'_, '_, X, Y>,
     points: Vec<(f64, f64)>,
@@ -231,6 +231,36 @@ where
     Ok(())
 }
 
+/// How a closed-form curve and the markers of its independent check are drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub label: &'static str,
+    pub colour: RGBColor,
+    pub dash: Dash,
+    pub mark: Mark,
+}
+
+/// Draws every closed-form curve as a line (`lines[i]` in `styles[i]`), then every independent
+/// check as open markers (`marks[i]`), so that no line covers a marker.
+pub fn curves_with_checks<X, Y>(
+    chart: &mut Chart<'_, '_, X, Y>,
+    styles: &[Style],
+    lines: &[Vec<(f64, f64)>],
+    marks: &[Vec<(f64, f64)>],
+) -> Result<(), Failure>
+where
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    for (style, points) in styles.iter().zip(lines) {
+        line(chart, points.clone(), style.colour, style.dash)?;
+    }
+    for (style, points) in styles.iter().zip(marks) {
+        markers(chart, points.clone(), style.colour, style.mark, false)?;
+    }
+    Ok(())
+}
+
 /// One entry of a side legend: a line sample and/or a marker, then the label.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -255,6 +285,15 @@ impl Entry {
             colour,
             dash: None,
             mark: Some((mark, filled)),
+        }
+    }
+    /// A curve's entry: its line sample and open marker.
+    pub fn curve(style: &Style) -> Self {
+        Entry {
+            label: style.label.to_owned(),
+            colour: style.colour,
+            dash: Some(style.dash),
+            mark: Some((style.mark, false)),
         }
     }
     /// A heading line of text without a sample.

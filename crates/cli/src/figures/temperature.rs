@@ -8,7 +8,7 @@
 //! thread-invariant streams ([`Ensemble::gaussian`]) with a fixed seed.
 
 use super::Figure;
-use super::plot::{self, Dash, Entry, Mark};
+use super::plot::{self, Dash, Entry, Mark, Style};
 use crate::Failure;
 use plotters::prelude::*;
 use thermocheck_numerics::sde::Ensemble;
@@ -42,33 +42,36 @@ const MAX_RELATIVE_SE: f64 = 0.1;
 
 struct Curve {
     loss: Loss,
-    label: &'static str,
-    colour: RGBColor,
-    dash: Dash,
-    mark: Mark,
+    style: Style,
 }
 
 const CURVES: [Curve; 3] = [
     Curve {
         loss: Loss::Mse,
-        label: "MSE (T11)",
-        colour: plot::BLUE,
-        dash: Dash::Solid,
-        mark: Mark::Circle,
+        style: Style {
+            label: "MSE (T11)",
+            colour: plot::BLUE,
+            dash: Dash::Solid,
+            mark: Mark::Circle,
+        },
     },
     Curve {
         loss: Loss::Mae,
-        label: "MAE (T15)",
-        colour: plot::VERMILLION,
-        dash: Dash::Dashed,
-        mark: Mark::Square,
+        style: Style {
+            label: "MAE (T15)",
+            colour: plot::VERMILLION,
+            dash: Dash::Dashed,
+            mark: Mark::Square,
+        },
     },
     Curve {
         loss: Loss::CrossEntropy,
-        label: "cross entropy (T18)",
-        colour: plot::GREEN,
-        dash: Dash::Long,
-        mark: Mark::Triangle,
+        style: Style {
+            label: "cross entropy (T18)",
+            colour: plot::GREEN,
+            dash: Dash::Long,
+            mark: Mark::Triangle,
+        },
     },
 ];
 
@@ -150,19 +153,10 @@ pub fn figure() -> Result<Figure, Failure> {
             &plot::log_tick,
             &plot::log_tick,
         )?;
-        for (i, c) in CURVES.iter().enumerate() {
-            plot::line(&mut chart, lines[i].clone(), c.colour, c.dash)?;
-        }
-        for (i, c) in CURVES.iter().enumerate() {
-            plot::markers(&mut chart, marks[i].clone(), c.colour, c.mark, false)?;
-        }
+        let styles: Vec<Style> = CURVES.iter().map(|c| c.style).collect();
+        plot::curves_with_checks(&mut chart, &styles, &lines, &marks)?;
         let mut entries = vec![Entry::heading("closed form + check:")];
-        entries.extend(CURVES.iter().map(|c| Entry {
-            label: c.label.to_owned(),
-            colour: c.colour,
-            dash: Some(c.dash),
-            mark: Some((c.mark, false)),
-        }));
+        entries.extend(styles.iter().map(Entry::curve));
         entries.extend([
             Entry::heading(""),
             Entry::heading("linear model ŷ = wᵀx,"),

@@ -27,9 +27,13 @@
 //! 2. **Panels.** The domain is split at the mode and at $m \pm w\,2^k$ (geometric, so that a heavy
 //!    or wide tail costs a few panels per octave), and each panel carries $n$ Chebyshev points of
 //!    the second kind (Clenshaw–Curtis). Everything is computed from
-//!    $\ln q = -(E - E_{min}) \le 0$, so $q \le 1$ never overflows, and the normalisation
-//!    $Z = \int q$ is applied once at the end: $\zeta = \frac{1}{DZ}\int G_q^2/q$ with
-//!    $G_q = Z\,G$.
+//!    $\ln q = -(E - E_{min}) \le 0$, so $q \le 1$ never overflows (should a node lie more than
+//!    1 below $E_{min}$, a well the search missed, $E_{min}$ is lowered to it), and the
+//!    normalisation $Z = \int q$ is applied once at the end: $\zeta = \frac{1}{DZ}\int
+//!    G_q^2/q$ with $G_q = Z\,G$. $q$ and $1/\sqrt q$ are computed once per node; $X_i$ is
+//!    scaled by a power of two $c_i \le \max|X_i|$ (exactly), and $G_iG_j/q$ is formed as
+//!    $(G_i/\sqrt q)(G_j/\sqrt q)$, which neither overflows nor underflows where $G^2$ or $q$
+//!    alone would.
 //! 3. **One cumulative pass from the nearer end.** On each panel the spectral integration matrix
 //!    (the exact indefinite integral of the panel's interpolating polynomial) gives $\int$ from
 //!    the panel's left end to every node; its mirror image gives $\int$ to the right end. Panels
@@ -38,7 +42,7 @@
 //!    notes). $\langle X\rangle$ uses the same nodes and weights, so both passes meet at the mode.
 //! 4. **Adaptivity.** A panel is bisected while the two highest Chebyshev coefficients of any of
 //!    $q$, $q\,\delta X_i$, $q\,\delta X_i^2$ or $G_i^2/q$ on it, times its half-width, exceed
-//!    `rel_tol` times that integrand's total.
+//!    `rel_tol` times that integrand's total ($|q\,\delta X_i|$'s total for $q\,\delta X_i$).
 //! 5. **Error estimate (n vs 2n).** The converged panels are all bisected once more (twice the
 //!    nodes) and the whole computation repeated; the finer result is returned and
 //!    $|\zeta_{2n} - \zeta_n|$ is reported as the estimate — by the convention of
@@ -322,20 +326,30 @@ pub fn friction_tensor(
     let mut counter = Counter::new(family, theta);
     let support = locate_support(&mut counter, options.tail_drop)?;
     let rule = cached_rule(options.nodes_per_panel);
+    // q = e^(shift - E) at the nodes, relative to E at the mode: the lowest node, unless the
+    // mode search missed a deeper well (then `lower_shift` lowers it).
+    let mut shift = support.energy_min;
     let mut panels: Vec<Panel> = support
         .initial_edges()
         .windows(2)
-        .map(|w| Panel::sample(&mut counter, rule, w[0], w[1]))
+        .map(|w| Panel::sample(&mut counter, rule, shift, w[0], w[1]))
         .collect::<Result<_>>()?;
     let mode = support.mode;
     // Lengths are measured in units of the wider side's width (scale invariance).
     let scale = support.width.0.max(support.width.1);
     // Every pass (refinement, coarse, 2n check) shares the mode, scale, rule and tolerance.
-    let pass_over = |counter: &Counter<'_>, panels: &[Panel], side: CumulativeSide| {
-        integrate(counter, panels, mode, scale, rule, side, options.rel_tol)
-    };
+    let pass_over =
+        |counter: &Counter<'_>, panels: &[Panel], side: CumulativeSide, refine_to: Option<f64>| {
+            integrate(counter, panels, mode, scale, rule, side, refine_to)
+        };
     let converged = loop {
-        let pass = pass_over(&counter, &panels, CumulativeSide::NearerEnd)?;
+        lower_shift(&mut panels, &mut shift);
+        let pass = pass_over(
+            &counter,
+            &panels,
+            CumulativeSide::NearerEnd,
+            Some(options.rel_tol),
+        )?;
         let flagged = pass.flags.iter().filter(|&&f| f).count();
         if flagged == 0 {
             break pass;
@@ -366,16 +380,17 @@ pub fn friction_tensor(
                 ),
             });
         }
-        panels = refine(&mut counter, rule, panels, &pass.flags)?;
+        panels = refine(&mut counter, rule, shift, panels, &pass.flags)?;
     };
     // The converged pass is the coarse (n) computation when it used the requested side.
     let coarse = match options.side {
         CumulativeSide::NearerEnd => converged,
-        CumulativeSide::LeftOnly => pass_over(&counter, &panels, options.side)?,
+        CumulativeSide::LeftOnly => pass_over(&counter, &panels, options.side, None)?,
     };
     let all = vec![true; panels.len()];
-    let fine_panels = refine(&mut counter, rule, panels, &all)?;
-    let fine = pass_over(&counter, &fine_panels, options.side)?;
+    let mut fine_panels = refine(&mut counter, rule, shift, panels, &all)?;
+    lower_shift(&mut fine_panels, &mut shift);
+    let fine = pass_over(&counter, &fine_panels, options.side, None)?;
     for (i, &flux) in fine.end_flux.iter().enumerate() {
         // G²/p must have decayed over the outermost octave of the domain, or ζ_ii diverges (X
         // grows too fast for the tails of p, e.g. X = ln(1 + x²) under a Cauchy density:
@@ -536,15 +551,29 @@ impl<'a> Counter<'a> {
     /// `e` = $E_\theta(x)$ as evaluated; NaN and $-\infty$ are errors naming the energy.
     #[inline]
     fn checked(&self, x: f64, e: f64) -> Result<f64> {
-        if e.is_nan() || e == f64::NEG_INFINITY {
-            return Err(not_confining(
-                self.family,
-                self.theta,
-                &format!("E = {} at x = {}", fmt_number(e), fmt_number(x)),
-            ));
+        if is_bad_energy(e) {
+            return Err(self.bad_energy(x, e));
         }
         Ok(e)
     }
+
+    /// The error for a NaN or $-\infty$ energy `e` at `x` (out of line: the check is on every
+    /// node, the message on none).
+    #[cold]
+    #[inline(never)]
+    fn bad_energy(&self, x: f64, e: f64) -> Error {
+        not_confining(
+            self.family,
+            self.theta,
+            &format!("E = {} at x = {}", fmt_number(e), fmt_number(x)),
+        )
+    }
+}
+
+/// NaN or $-\infty$: an energy that no density $e^{-E}$ can have.
+#[inline]
+fn is_bad_energy(e: f64) -> bool {
+    e.is_nan() || e == f64::NEG_INFINITY
 }
 
 /// Energies above this are "overflowing": a NaN right after one (outward) is read as $+\infty$.
@@ -640,30 +669,30 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
     // E at +2^k and -2^k as evaluated, kept: the outward scans below land on the same points
     // wherever mode ± 2^k rounds to ±2^k (every large offset, and all of them from a mode at
     // 0), and reuse the values instead of evaluating the energy again.
-    let powers: Vec<f64> = powers_of_two().collect();
-    let ln_powers = ln_powers_of_two();
-    let negated: Vec<f64> = powers.iter().map(|&p| -p).collect();
+    let BinaryScales {
+        powers,
+        negated,
+        ln: ln_powers,
+    } = binary_scales();
     let mut grid = [vec![0.0; SCALES], vec![0.0; SCALES]];
+    counter.family.energies(counter.theta, powers, &mut grid[0]);
     counter
         .family
-        .energies(counter.theta, &powers, &mut grid[0]);
-    counter
-        .family
-        .energies(counter.theta, &negated, &mut grid[1]);
+        .energies(counter.theta, negated, &mut grid[1]);
     counter.evaluations += 2 * SCALES;
     // Checked in the order of the scan (+2^k, then -2^k, k ascending), so the first offending
     // point is reported.
     // Where no value is NaN or -inf (the usual case) every check passes and returns the value
     // itself, so the checks (a call and a `Result` per point) are skipped.
-    let clean = |g: &[f64]| g.iter().all(|&e| !e.is_nan() && e != f64::NEG_INFINITY);
+    let clean = |g: &[f64]| g.iter().all(|&e| !is_bad_energy(e));
     let grid_clean = [clean(&grid[0]), clean(&grid[1])];
     if grid_clean[0] && grid_clean[1] {
         for (k, &p) in powers.iter().enumerate() {
-            for (side, x) in [p, -p].into_iter().enumerate() {
-                let e = grid[side][k];
-                if e < best.0 {
-                    best = (e, x);
-                }
+            if grid[0][k] < best.0 {
+                best = (grid[0][k], p);
+            }
+            if grid[1][k] < best.0 {
+                best = (grid[1][k], -p);
             }
         }
     } else {
@@ -686,57 +715,70 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
         let mut lower_found = None;
         for (s_i, s) in [-1.0, 1.0].into_iter().enumerate() {
             let mut previous = energy_min;
-            let mut offsets = Vec::with_capacity(SCALES);
-            let mut ln_offsets = Vec::with_capacity(SCALES);
-            let mut rises = Vec::with_capacity(SCALES);
             let (grid_side, side_clean, signed) = if s < 0.0 {
-                (&grid[1], grid_clean[1], &negated)
+                (&grid[1], grid_clean[1], negated)
             } else {
-                (&grid[0], grid_clean[0], &powers)
+                (&grid[0], grid_clean[0], powers)
             };
             let lower_threshold = -1e-9 * (1.0 + energy_min.abs());
             // Arithmetic on subnormals is slow (microcode assists), and a quarter of the scan
             // is subnormal: s·d is taken from the table of ±2^k, and E − E_min is E itself
             // when E_min = 0 (the same values, without the subnormal operations).
             let rise_of = |e: f64| if energy_min == 0.0 { e } else { e - energy_min };
-            if mode == 0.0 && side_clean {
-                // From a mode at 0 every x = ±2^k is a grid point (none equals the mode, all
-                // are finite), and the grid values pass the checks unchanged: the scan below
-                // in bulk.
-                offsets.extend_from_slice(&powers);
-                ln_offsets.extend_from_slice(ln_powers);
-                rises.extend(grid_side.iter().map(|&e| rise_of(e)));
-                for ((&e, &rise), &x) in grid_side.iter().zip(&rises).zip(signed) {
+            // From a mode at 0 every x = ±2^k is a grid point (none equals the mode, all are
+            // finite), and the grid values pass the checks unchanged: the scan is the grid
+            // itself, read in place.
+            let bulk = mode == 0.0 && side_clean;
+            let (mut offsets_scanned, mut ln_offsets_scanned, mut rises_scanned) =
+                (Vec::new(), Vec::new(), Vec::new());
+            if bulk {
+                if energy_min != 0.0 {
+                    rises_scanned.extend(grid_side.iter().map(|&e| rise_of(e)));
+                }
+            } else {
+                offsets_scanned.reserve(SCALES);
+                ln_offsets_scanned.reserve(SCALES);
+                rises_scanned.reserve(SCALES);
+                for (k, (&d, &sd)) in powers.iter().zip(signed).enumerate() {
+                    let x = if mode == 0.0 { sd } else { mode + sd };
+                    if x == mode {
+                        continue;
+                    }
+                    if !x.is_finite() {
+                        break;
+                    }
+                    let e = if x == sd && side_clean {
+                        grid_side[k]
+                    } else if x == sd {
+                        counter.checked_outward(x, grid_side[k], previous)?
+                    } else {
+                        counter.energy_outward(x, previous)?
+                    };
+                    previous = e;
+                    let rise = rise_of(e);
+                    if rise < lower_threshold && lower_found.is_none_or(|(el, _)| e < el) {
+                        lower_found = Some((e, x));
+                    }
+                    offsets_scanned.push(d);
+                    ln_offsets_scanned.push(ln_powers[k]);
+                    rises_scanned.push(rise);
+                }
+            }
+            let (offsets, ln_offsets, rises): (&[f64], &[f64], &[f64]) = if bulk {
+                let rises = if energy_min == 0.0 {
+                    grid_side.as_slice()
+                } else {
+                    &rises_scanned
+                };
+                for ((&e, &rise), &x) in grid_side.iter().zip(rises).zip(signed) {
                     if rise < lower_threshold && lower_found.is_none_or(|(el, _)| e < el) {
                         lower_found = Some((e, x));
                     }
                 }
-            }
-            let scanned = if mode == 0.0 && side_clean { 0 } else { SCALES };
-            for (k, (&d, &sd)) in powers.iter().zip(signed).enumerate().take(scanned) {
-                let x = if mode == 0.0 { sd } else { mode + sd };
-                if x == mode {
-                    continue;
-                }
-                if !x.is_finite() {
-                    break;
-                }
-                let e = if x == sd && side_clean {
-                    grid_side[k]
-                } else if x == sd {
-                    counter.checked_outward(x, grid_side[k], previous)?
-                } else {
-                    counter.energy_outward(x, previous)?
-                };
-                previous = e;
-                let rise = rise_of(e);
-                if rise < lower_threshold && lower_found.is_none_or(|(el, _)| e < el) {
-                    lower_found = Some((e, x));
-                }
-                offsets.push(d);
-                ln_offsets.push(ln_powers[k]);
-                rises.push(rise);
-            }
+                (powers, ln_powers, rises)
+            } else {
+                (&offsets_scanned, &ln_offsets_scanned, &rises_scanned)
+            };
             let Some(w_i) = rises.iter().position(|&r| r >= 1.0) else {
                 return Err(not_confining(
                     counter.family,
@@ -852,16 +894,29 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
 /// The number of binary scales $2^k$, $-1074 \le k \le 1023$, of `f64`.
 const SCALES: usize = 2098;
 
-/// $2^k$ for $k = -1074, \dots, 1023$, ascending: exact doublings of the smallest subnormal
-/// (the same values as `2f64.powi(k)`, without its cost).
-fn powers_of_two() -> impl Iterator<Item = f64> {
-    std::iter::successors(Some(f64::from_bits(1)), |&p| Some(2.0 * p)).take(SCALES)
+/// The grid of binary scales, ascending in $k = -1074, \dots, 1023$.
+struct BinaryScales {
+    /// $2^k$: exact doublings of the smallest subnormal (the same values as `2f64.powi(k)`).
+    powers: Vec<f64>,
+    /// $-2^k$.
+    negated: Vec<f64>,
+    /// $\ln 2^k$ (by `f64::ln`).
+    ln: Vec<f64>,
 }
 
-/// $\ln 2^k$ for $k = -1074, \dots, 1023$ (computed once per process by `f64::ln`).
-fn ln_powers_of_two() -> &'static [f64] {
-    static LN: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
-    LN.get_or_init(|| powers_of_two().map(f64::ln).collect())
+/// The [`BinaryScales`], computed once per process.
+fn binary_scales() -> &'static BinaryScales {
+    static SCALE_TABLE: std::sync::OnceLock<BinaryScales> = std::sync::OnceLock::new();
+    SCALE_TABLE.get_or_init(|| {
+        let powers: Vec<f64> = std::iter::successors(Some(f64::from_bits(1)), |&p| Some(2.0 * p))
+            .take(SCALES)
+            .collect();
+        BinaryScales {
+            negated: powers.iter().map(|&p| -p).collect(),
+            ln: powers.iter().map(|&p| p.ln()).collect(),
+            powers,
+        }
+    })
 }
 
 /// Points sampled uniformly per initial panel by [`lower_on_panels`].
@@ -954,24 +1009,36 @@ fn refine_mode(counter: &mut Counter<'_>, (mut lo, mut hi): (f64, f64), x0: f64)
         counter.energy(x0)?,
     );
     let (x, e) = if elo <= ehi { (lo, elo) } else { (hi, ehi) };
-    Ok(if e <= e0 { x } else { x0 })
+    // On a tie the sampled point is kept: a flat bottom (E = kx²/2 at x = ±2^-1074 rounds to
+    // E(0)) then leaves the mode on the grid point 0, where the outward scans reuse the grid.
+    Ok(if e < e0 { x } else { x0 })
 }
 
-/// One panel $[a, b]$ with $E$ and $X$ at its nodes.
+/// One panel $[a, b]$ with $E$, $q = e^{s - E}$, $1/\sqrt q$ and $X$ at its $n$ nodes, in one
+/// allocation (panels are made by the hundred per call).
 struct Panel {
     a: f64,
     b: f64,
-    energy: Vec<f64>,
-    /// Node-major: `stat[j * n_params + i]` is $X_i(x_j)$.
-    stat: Vec<f64>,
+    /// The shift $s$ of $q$: $E$ at the mode. $q$ is computed once at sampling (the
+    /// exponentials were a tenth of every pass).
+    shift: f64,
+    /// `[E (n) | q (n) | 1/√q, 0 where q = 0 (n) | X node-major (n·n_params)]`: `X_i(x_j)` at
+    /// `3n + j·n_params + i`.
+    values: Vec<f64>,
+    n: usize,
 }
 
 impl Panel {
-    fn sample(counter: &mut Counter<'_>, rule: &ClenshawCurtis, a: f64, b: f64) -> Result<Self> {
+    fn sample(
+        counter: &mut Counter<'_>,
+        rule: &ClenshawCurtis,
+        shift: f64,
+        a: f64,
+        b: f64,
+    ) -> Result<Self> {
         let np = counter.theta.len();
         let n = rule.len();
-        let mut energy = vec![0.0; n];
-        let mut stat = vec![0.0; n * np];
+        let mut values = vec![0.0; n * (3 + np)];
         let (mid, half) = (0.5 * (a + b), 0.5 * (b - a));
         let mut xs = [0.0; MAX_NODES];
         let xs = &mut xs[..n];
@@ -984,14 +1051,51 @@ impl Panel {
                 mid + half * t
             };
         }
+        let (energy, rest) = values.split_at_mut(n);
+        let (q, rest) = rest.split_at_mut(n);
+        let (q_root_inverse, stat) = rest.split_at_mut(n);
         counter
             .family
-            .energies_and_grads(counter.theta, xs, &mut energy, &mut stat);
+            .energies_and_grads(counter.theta, xs, energy, stat);
         counter.evaluations += n;
-        for (&x, &e) in xs.iter().zip(&energy) {
-            counter.checked(x, e)?;
+        if let Some(j) = energy.iter().position(|&e| is_bad_energy(e)) {
+            return Err(counter.bad_energy(xs[j], energy[j]));
         }
-        Ok(Panel { a, b, energy, stat })
+        for ((v, r), &e) in q
+            .iter_mut()
+            .zip(q_root_inverse.iter_mut())
+            .zip(energy.iter())
+        {
+            *v = (shift - e).exp();
+            *r = root_inverse(*v);
+        }
+        Ok(Panel {
+            a,
+            b,
+            shift,
+            values,
+            n,
+        })
+    }
+
+    /// $E$ at the nodes.
+    fn energy(&self) -> &[f64] {
+        &self.values[..self.n]
+    }
+
+    /// $q = e^{s - E}$ at the nodes.
+    fn q(&self) -> &[f64] {
+        &self.values[self.n..2 * self.n]
+    }
+
+    /// $1/\sqrt q$ at the nodes (0 where $q = 0$).
+    fn q_root_inverse(&self) -> &[f64] {
+        &self.values[2 * self.n..3 * self.n]
+    }
+
+    /// $X$ at the nodes, node-major: `stat()[j * n_params + i]` is $X_i(x_j)$.
+    fn stat(&self) -> &[f64] {
+        &self.values[3 * self.n..]
     }
 
     fn x(&self, rule: &ClenshawCurtis, j: usize) -> f64 {
@@ -999,10 +1103,73 @@ impl Panel {
     }
 }
 
+/// The error for the first node where $p > 0$ and some $X_i$ is not finite (the caller's
+/// energy at fault), if there is one.
+fn non_finite_statistic(
+    at: &Counter<'_>,
+    panels: &[Panel],
+    rule: &ClenshawCurtis,
+    np: usize,
+) -> Option<Error> {
+    for p in panels {
+        for (j, (stat, &qv)) in p.stat().chunks_exact(np).zip(p.q()).enumerate() {
+            if let Some(i) = stat
+                .iter()
+                .position(|v| !v.is_finite())
+                .filter(|_| qv > 0.0)
+            {
+                let names = at.family.parameter_names();
+                return Some(Error::Parse {
+                    parameter: "energy".into(),
+                    expected: format!(
+                        "finite ∂E/∂{} wherever p > 0 at θ = {} (it is {} at x = {})",
+                        names.get(i).map_or("θ", String::as_str),
+                        fmt_theta(at.theta),
+                        fmt_number(stat[i]),
+                        fmt_number(p.x(rule, j))
+                    ),
+                    text: at.family.name(),
+                });
+            }
+        }
+    }
+    None
+}
+
+/// Lowers the shift of every panel's $q$ to the lowest node energy when that lies more than 1
+/// below `shift` (a well that the mode search missed between its samples: its $q$ could
+/// overflow); a common factor of $q$ cancels in every result. The panels all have `shift`.
+fn lower_shift(panels: &mut [Panel], shift: &mut f64) {
+    let lowest = panels
+        .iter()
+        .flat_map(|p| p.energy().iter().copied())
+        .fold(f64::INFINITY, f64::min);
+    if lowest >= *shift - 1.0 {
+        return;
+    }
+    *shift = lowest;
+    for p in panels {
+        let n = p.n;
+        let (energy, rest) = p.values.split_at_mut(n);
+        let (q, rest) = rest.split_at_mut(n);
+        for ((v, r), &e) in q.iter_mut().zip(&mut rest[..n]).zip(energy.iter()) {
+            *v = (lowest - e).exp();
+            *r = root_inverse(*v);
+        }
+        p.shift = lowest;
+    }
+}
+
+/// $1/\sqrt q$, or 0 at $q = 0$ (where $p$ and every integrand vanish).
+fn root_inverse(q: f64) -> f64 {
+    if q > 0.0 { 1.0 / q.sqrt() } else { 0.0 }
+}
+
 /// Bisects the flagged panels.
 fn refine(
     counter: &mut Counter<'_>,
     rule: &ClenshawCurtis,
+    shift: f64,
     panels: Vec<Panel>,
     flags: &[bool],
 ) -> Result<Vec<Panel>> {
@@ -1010,8 +1177,8 @@ fn refine(
     for (p, &split) in panels.into_iter().zip(flags) {
         let mid = 0.5 * (p.a + p.b);
         if split && mid > p.a && mid < p.b {
-            out.push(Panel::sample(counter, rule, p.a, mid)?);
-            out.push(Panel::sample(counter, rule, mid, p.b)?);
+            out.push(Panel::sample(counter, rule, shift, p.a, mid)?);
+            out.push(Panel::sample(counter, rule, shift, mid, p.b)?);
         } else {
             out.push(p);
         }
@@ -1024,7 +1191,7 @@ fn refine(
 struct Pass {
     /// $Z_y = \int q\,dy$.
     z: f64,
-    /// $c_i = \max|X_i|$ over the nodes where $p > 0$ (1 if that is 0).
+    /// $c_i$: the largest power of two $\le \max|X_i|$ over the nodes where $p > 0$ ([`binary_scale`]).
     stat_scale: DVector<f64>,
     /// $\langle \tilde X\rangle$.
     mean: DVector<f64>,
@@ -1076,8 +1243,24 @@ impl Pass {
     }
 }
 
+/// The scale $c$ of a statistic with $\max|X| = v$: the largest power of two $\le v$ (so that
+/// $X/c$, a multiplication by the exact $1/c$, is exact and $|X/c| < 2$); $v$ itself if it is
+/// subnormal, and 1 if it is 0.
+fn binary_scale(v: f64) -> f64 {
+    if v == 0.0 {
+        1.0
+    } else if v < f64::MIN_POSITIVE || !v.is_finite() {
+        v
+    } else {
+        // Clearing the mantissa of a positive normal number rounds it down to a power of two.
+        f64::from_bits(v.to_bits() & !((1_u64 << 52) - 1))
+    }
+}
+
 /// One pass of M7 over the panels: $Z$, $\langle X\rangle$, $G$ by one cumulative pass from the
-/// side(s) chosen, and the moments (module docs, steps 2–4).
+/// side(s) chosen, and the moments (module docs, steps 2–4); with `refine_to = Some(rel_tol)`
+/// also the panels to bisect (none are flagged with `None`: the 2n pass, whose flags nobody
+/// reads, skips the indicators).
 // Index loops: node t of panel k is addressed in several parallel arrays at once.
 #[allow(clippy::needless_range_loop)]
 fn integrate(
@@ -1087,98 +1270,66 @@ fn integrate(
     length_scale: f64,
     rule: &ClenshawCurtis,
     side: CumulativeSide,
-    rel_tol: f64,
+    refine_to: Option<f64>,
 ) -> Result<Pass> {
     let n = rule.len();
-    let np = panels[0].stat.len() / n;
+    let np = panels[0].stat().len() / n;
     let count = panels.len();
-    let shift = panels
-        .iter()
-        .flat_map(|p| p.energy.iter().copied())
-        .fold(f64::INFINITY, f64::min);
-    // Flat buffers, one allocation each: q[k*n + t]; per parameter f, g at [(k*np + i)*n + t].
-    let mut q = vec![0.0; count * n];
-    for (qp, p) in q.chunks_exact_mut(n).zip(panels) {
-        for (v, &e) in qp.iter_mut().zip(&p.energy) {
-            *v = (shift - e).exp();
-        }
-    }
+    // Flat buffers, one allocation each: per parameter f, g at [(k*np + i)*n + t].
     let half = |p: &Panel| 0.5 * (p.b - p.a) / length_scale;
-    let z: f64 = panels
-        .iter()
-        .zip(q.chunks_exact(n))
-        .map(|(p, qp)| half(p) * rule.integral(qp))
-        .sum();
-    // Non-finite X where p > 0 is the caller's energy at fault.
-    for (p, qp) in panels.iter().zip(q.chunks_exact(n)) {
-        for j in 0..n {
-            let stat = &p.stat[j * np..(j + 1) * np];
-            if let Some(i) = stat
-                .iter()
-                .position(|v| !v.is_finite())
-                .filter(|_| qp[j] > 0.0)
-            {
-                let names = at.family.parameter_names();
-                return Err(Error::Parse {
-                    parameter: "energy".into(),
-                    expected: format!(
-                        "finite ∂E/∂{} wherever p > 0 at θ = {} (it is {} at x = {})",
-                        names.get(i).map_or("θ", String::as_str),
-                        fmt_theta(at.theta),
-                        fmt_number(stat[i]),
-                        fmt_number(p.x(rule, j))
-                    ),
-                    text: at.family.name(),
-                });
+    let z: f64 = panels.iter().map(|p| half(p) * rule.integral(p.q())).sum();
+    // Non-finite X where p > 0 is the caller's energy at fault. The scale c_i is taken over the
+    // same nodes, one parameter at a time (the running maximum stays in a register).
+    let mut stat_scale = DVector::from_element(np, 0.0_f64);
+    let mut all_finite = true;
+    for i in 0..np {
+        let mut largest = 0.0_f64;
+        for p in panels {
+            for (x, &qv) in p.stat().iter().skip(i).step_by(np).zip(p.q()) {
+                if qv > 0.0 {
+                    all_finite &= x.is_finite();
+                    largest = largest.max(x.abs());
+                }
             }
         }
+        stat_scale[i] = binary_scale(largest);
     }
-    let mut stat_scale = DVector::from_element(np, 0.0_f64);
-    for (p, qp) in panels.iter().zip(q.chunks_exact(n)) {
-        for j in 0..n {
-            if qp[j] > 0.0 {
-                for i in 0..np {
-                    stat_scale[i] = stat_scale[i].max(p.stat[j * np + i].abs());
+    if !all_finite && let Some(error) = non_finite_statistic(at, panels, rule, np) {
+        return Err(error);
+    }
+    let inverse_scale: Vec<f64> = stat_scale.iter().map(|c| 1.0 / c).collect();
+    // Parameter-major per panel, like f and g: scaled[(k*np + i)*n + t] = X_i(x_t)/c_i on panel
+    // k, and 0 where q = 0 (X need not be finite there), so that every product with it below
+    // vanishes where p does without a test per node.
+    let mut scaled = vec![0.0; count * np * n];
+    for (k, p) in panels.iter().enumerate() {
+        for (t, (stat, &qv)) in p.stat().chunks_exact(np).zip(p.q()).enumerate() {
+            if qv > 0.0 {
+                for (i, &x) in stat.iter().enumerate() {
+                    scaled[(k * np + i) * n + t] = x * inverse_scale[i];
                 }
             }
         }
     }
-    stat_scale.iter_mut().for_each(|c| {
-        if *c == 0.0 {
-            *c = 1.0
-        }
-    });
-    // scaled[k*n*np + t*np + i] = X_i(x_t)/c_i on panel k.
-    let mut scaled = vec![0.0; count * n * np];
-    for (sp, p) in scaled.chunks_exact_mut(n * np).zip(panels) {
-        for (t, (v, &x)) in sp.iter_mut().zip(&p.stat).enumerate() {
-            *v = x / stat_scale[t % np];
-        }
-    }
+    let sk = |k: usize, i: usize| &scaled[(k * np + i) * n..(k * np + i + 1) * n];
     let mut buf = vec![0.0; n];
     let mut mean = DVector::zeros(np);
-    for (p, qp) in panels.iter().zip(q.chunks_exact(n)) {
+    for (k, p) in panels.iter().enumerate() {
         for i in 0..np {
-            for (j, b) in buf.iter_mut().enumerate() {
-                *b = qp[j] * p.stat[j * np + i] / stat_scale[i];
+            for ((b, &qv), &x) in buf.iter_mut().zip(p.q()).zip(sk(k, i)) {
+                *b = qv * x;
             }
             mean[i] += half(p) * rule.integral(&buf);
         }
     }
     mean /= z;
-    // f_i = q δX_i.
+    // f_i = q δX_i (0 where q = 0).
     let mut f = vec![0.0; count * np * n];
-    for k in 0..count {
-        let qp = &q[k * n..(k + 1) * n];
-        let sp = &scaled[k * n * np..(k + 1) * n * np];
+    for (k, p) in panels.iter().enumerate() {
         for i in 0..np {
             let fi = &mut f[(k * np + i) * n..(k * np + i + 1) * n];
-            for (j, v) in fi.iter_mut().enumerate() {
-                *v = if qp[j] > 0.0 {
-                    qp[j] * (sp[j * np + i] - mean[i])
-                } else {
-                    0.0
-                };
+            for ((v, &qv), &x) in fi.iter_mut().zip(p.q()).zip(sk(k, i)) {
+                *v = qv * (x - mean[i]);
             }
         }
     }
@@ -1225,35 +1376,47 @@ fn integrate(
     let mut abs_f = vec![0.0; np];
     // Per panel: indicators [q, (q δX_i, q δX_i², G_i²/q) for each i], flat.
     let per_panel = 1 + 3 * np;
-    let mut tails = Vec::with_capacity(count * per_panel);
+    let mut tails = vec![0.0; count * per_panel];
     let mut fa = vec![0.0; n];
+    // G_i/√q at the nodes of one panel (0 where q = 0): G_iG_j/q as a product of O(G/√q)
+    // factors, which neither overflows nor underflows where G² or q alone would.
+    let mut g_root = vec![0.0; np * n];
     for (k, p) in panels.iter().enumerate() {
         let h = half(p);
-        let qp = &q[k * n..(k + 1) * n];
-        let sk = &scaled[k * n * np..(k + 1) * n * np];
+        let qp = panels[k].q();
+        let ind = &mut tails[k * per_panel..(k + 1) * per_panel];
+        let flagging = refine_to.is_some();
+        if flagging {
+            ind[0] = h * rule.tail(qp);
+        }
+        let rp = p.q_root_inverse();
         for i in 0..np {
-            let (gi, fi) = (gk(k, i), fk(k, i));
+            for ((v, &g), &r) in g_root[i * n..(i + 1) * n].iter_mut().zip(gk(k, i)).zip(rp) {
+                *v = g * r;
+            }
+        }
+        for i in 0..np {
+            let fi = fk(k, i);
+            let ri = &g_root[i * n..(i + 1) * n];
             for j in i..np {
-                let gj = gk(k, j);
-                for (t, b) in buf.iter_mut().enumerate() {
-                    *b = if qp[t] > 0.0 {
-                        (gi[t] / qp[t].sqrt()) * (gj[t] / qp[t].sqrt())
-                    } else {
-                        0.0
-                    };
+                let rj = &g_root[j * n..(j + 1) * n];
+                for ((b, &a), &c) in buf.iter_mut().zip(ri).zip(rj) {
+                    *b = a * c;
                 }
                 let gm = h * rule.integral(&buf);
+                if i == j && flagging {
+                    ind[1 + 3 * i + 2] = h * rule.tail(&buf);
+                }
                 if i == j && (k == 0 || k == panels.len() - 1) {
                     end_flux[i] = end_flux[i].max(gm.abs());
                 }
-                for (t, b) in buf.iter_mut().enumerate() {
-                    *b = if qp[t] > 0.0 {
-                        fi[t] * (sk[t * np + j] - mean[j])
-                    } else {
-                        0.0
-                    };
+                for ((b, &fv), &x) in buf.iter_mut().zip(fi).zip(sk(k, j)) {
+                    *b = fv * (x - mean[j]);
                 }
                 let xc = h * rule.integral(&buf);
+                if i == j && flagging {
+                    ind[1 + 3 * i + 1] = h * rule.tail(&buf);
+                }
                 g_moment[(i, j)] += gm;
                 x_cov[(i, j)] += xc;
                 if i != j {
@@ -1261,36 +1424,30 @@ fn integrate(
                     x_cov[(j, i)] += xc;
                 }
             }
-            for (a, v) in fa.iter_mut().zip(fi) {
-                *a = v.abs();
-            }
-            abs_f[i] += h * rule.integral(&fa);
-        }
-        tails.push(h * rule.tail(qp));
-        for i in 0..np {
-            let (gi, fi) = (gk(k, i), fk(k, i));
-            tails.push(h * rule.tail(fi));
-            for (t, b) in buf.iter_mut().enumerate() {
-                *b = fi[t] * (sk[t * np + i] - mean[i]);
-                if qp[t] == 0.0 {
-                    *b = 0.0;
+            if flagging {
+                for (a, v) in fa.iter_mut().zip(fi) {
+                    *a = v.abs();
                 }
+                abs_f[i] += h * rule.integral(&fa);
+                ind[1 + 3 * i] = h * rule.tail(fi);
             }
-            tails.push(h * rule.tail(&buf));
-            for (t, b) in buf.iter_mut().enumerate() {
-                *b = if qp[t] > 0.0 {
-                    (gi[t] / qp[t].sqrt()).powi(2)
-                } else {
-                    0.0
-                };
-            }
-            tails.push(h * rule.tail(&buf));
         }
     }
     let mut totals = vec![z];
     for i in 0..np {
         totals.extend([abs_f[i], x_cov[(i, i)], g_moment[(i, i)]]);
     }
+    let Some(rel_tol) = refine_to else {
+        return Ok(Pass {
+            end_flux,
+            z,
+            stat_scale,
+            mean,
+            g_moment,
+            x_cov,
+            flags: Vec::new(),
+        });
+    };
     let flags = panels
         .iter()
         .zip(tails.chunks_exact(per_panel))
@@ -1356,6 +1513,36 @@ mod tests {
         assert!(FrictionOptions::new(0.5).is_err());
         assert!(FrictionOptions::default().with_nodes_per_panel(4).is_err());
         assert!(FrictionOptions::default().with_tail_drop(1000.0).is_err());
+    }
+
+    /// Panels sampled with a shift 10 above the lowest node energy (as if the mode search had
+    /// missed a deeper well) are re-shifted to that node: q = e^{-E} then, bit for bit as if
+    /// sampled with shift 0 (E_min = 0 at x = 0 for k x²/2), and a second call changes nothing.
+    #[test]
+    fn a_lower_node_lowers_the_shift_of_every_panel() {
+        let theta = [2.0];
+        let rule = cached_rule(DEFAULT_NODES_PER_PANEL);
+        let mut counter = Counter::new(&Stiffness, &theta);
+        let sample = |counter: &mut Counter<'_>, shift: f64| -> Vec<Panel> {
+            [(-1.0, 0.0), (0.0, 1.0)]
+                .into_iter()
+                .map(|(a, b)| Panel::sample(counter, rule, shift, a, b).unwrap())
+                .collect()
+        };
+        let mut panels = sample(&mut counter, 10.0);
+        let expected = sample(&mut counter, 0.0);
+        let mut shift = 10.0;
+        lower_shift(&mut panels, &mut shift);
+        assert_eq!(shift, 0.0);
+        for (p, e) in panels.iter().zip(&expected) {
+            assert_eq!(p.shift, 0.0);
+            assert_eq!(p.values, e.values);
+        }
+        lower_shift(&mut panels, &mut shift);
+        assert_eq!(shift, 0.0);
+        for (p, e) in panels.iter().zip(&expected) {
+            assert_eq!(p.values, e.values);
+        }
     }
 
     /// Corrugated energies k x²/2 + a cos x (review repro): the global minima are near ±π,

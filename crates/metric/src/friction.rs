@@ -687,13 +687,17 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
     let clean = |g: &[f64]| g.iter().all(|&e| !is_bad_energy(e));
     let grid_clean = [clean(&grid[0]), clean(&grid[1])];
     if grid_clean[0] && grid_clean[1] {
-        for (k, &p) in powers.iter().enumerate() {
-            if grid[0][k] < best.0 {
-                best = (grid[0][k], p);
-            }
-            if grid[1][k] < best.0 {
-                best = (grid[1][k], -p);
-            }
+        // The first minimum in scan order, as the checked scan below finds it: the lowest value
+        // (in four independent lanes), then its first occurrence.
+        let lowest = lowest_of(&grid[0]).min(lowest_of(&grid[1]));
+        if lowest < best.0
+            && let Some(k) = (0..SCALES).find(|&k| grid[0][k] == lowest || grid[1][k] == lowest)
+        {
+            best = if grid[0][k] == lowest {
+                (lowest, powers[k])
+            } else {
+                (lowest, negated[k])
+            };
         }
     } else {
         for (k, &p) in powers.iter().enumerate() {
@@ -765,16 +769,14 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
                 }
             }
             let (offsets, ln_offsets, rises): (&[f64], &[f64], &[f64]) = if bulk {
+                // No grid value lies below E_min: E_min starts at E(mode) <= the grid minimum
+                // (the mode is refined from it and never rises above it) and only falls on a
+                // restart, so the lower-well test of the scalar scan cannot fire here.
                 let rises = if energy_min == 0.0 {
                     grid_side.as_slice()
                 } else {
                     &rises_scanned
                 };
-                for ((&e, &rise), &x) in grid_side.iter().zip(rises).zip(signed) {
-                    if rise < lower_threshold && lower_found.is_none_or(|(el, _)| e < el) {
-                        lower_found = Some((e, x));
-                    }
-                }
                 (powers, ln_powers, rises)
             } else {
                 (&offsets_scanned, &ln_offsets_scanned, &rises_scanned)
@@ -889,6 +891,23 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
             fmt_theta(counter.theta)
         ),
     })
+}
+
+/// The lowest of `values`, none of which is NaN, by four interleaved running minima (independent
+/// chains, unlike one `fold`); $+\infty$ for none.
+fn lowest_of(values: &[f64]) -> f64 {
+    let mut lanes = [f64::INFINITY; 4];
+    let blocks = values.chunks_exact(4);
+    let rest = blocks.remainder();
+    for block in blocks {
+        for (m, &v) in lanes.iter_mut().zip(block) {
+            *m = if v < *m { v } else { *m };
+        }
+    }
+    for &v in rest {
+        lanes[0] = if v < lanes[0] { v } else { lanes[0] };
+    }
+    lanes.into_iter().fold(f64::INFINITY, f64::min)
 }
 
 /// The number of binary scales $2^k$, $-1074 \le k \le 1023$, of `f64`.
@@ -1022,10 +1041,14 @@ struct Panel {
     /// The shift $s$ of $q$: $E$ at the mode. $q$ is computed once at sampling (the
     /// exponentials were a tenth of every pass).
     shift: f64,
-    /// `[E (n) | q (n) | 1/√q, 0 where q = 0 (n) | X node-major (n·n_params)]`: `X_i(x_j)` at
-    /// `3n + j·n_params + i`.
+    /// `[E (n) | q (n) | 1/√q, 0 where q = 0 (n) | X node-major (n·n_params) | max|X_i| where
+    /// q > 0 (n_params)]`: `X_i(x_j)` at `3n + j·n_params + i`.
     values: Vec<f64>,
     n: usize,
+    /// Whether every $X_i$ is finite where $q > 0$.
+    stat_finite: bool,
+    /// The lowest $E$ at the nodes.
+    lowest_energy: f64,
 }
 
 impl Panel {
@@ -1038,7 +1061,7 @@ impl Panel {
     ) -> Result<Self> {
         let np = counter.theta.len();
         let n = rule.len();
-        let mut values = vec![0.0; n * (3 + np)];
+        let mut values = vec![0.0; n * (3 + np) + np];
         let (mid, half) = (0.5 * (a + b), 0.5 * (b - a));
         let mut xs = [0.0; MAX_NODES];
         let xs = &mut xs[..n];
@@ -1053,7 +1076,8 @@ impl Panel {
         }
         let (energy, rest) = values.split_at_mut(n);
         let (q, rest) = rest.split_at_mut(n);
-        let (q_root_inverse, stat) = rest.split_at_mut(n);
+        let (q_root_inverse, rest) = rest.split_at_mut(n);
+        let stat = &mut rest[..n * np];
         counter
             .family
             .energies_and_grads(counter.theta, xs, energy, stat);
@@ -1061,26 +1085,51 @@ impl Panel {
         if let Some(j) = energy.iter().position(|&e| is_bad_energy(e)) {
             return Err(counter.bad_energy(xs[j], energy[j]));
         }
+        let energy_lowest = energy
+            .iter()
+            .fold(f64::INFINITY, |m, &e| if e < m { e } else { m });
         for ((v, r), &e) in q
             .iter_mut()
             .zip(q_root_inverse.iter_mut())
             .zip(energy.iter())
         {
-            *v = (shift - e).exp();
-            *r = root_inverse(*v);
+            (*v, *r) = boltzmann_weights(shift, e);
         }
-        Ok(Panel {
+        let mut panel = Panel {
             a,
             b,
             shift,
             values,
             n,
-        })
+            stat_finite: true,
+            lowest_energy: energy_lowest,
+        };
+        panel.summarise_stat();
+        Ok(panel)
     }
 
-    /// $E$ at the nodes.
-    fn energy(&self) -> &[f64] {
-        &self.values[..self.n]
+    /// Sets $\max|X_i|$ over the nodes where $q > 0$, and whether $X$ is finite there (once per
+    /// panel and shift, not per pass).
+    fn summarise_stat(&mut self) {
+        let (n, np) = (self.n, self.n_params());
+        let len = self.values.len();
+        let (head, largest) = self.values.split_at_mut(len - np);
+        let (q, stat) = (&head[n..2 * n], &head[3 * n..]);
+        let mut finite = true;
+        for (i, l) in largest.iter_mut().enumerate() {
+            let mut m = 0.0_f64;
+            for (x, &qv) in stat.iter().skip(i).step_by(np).zip(q) {
+                if qv > 0.0 {
+                    finite &= x.is_finite();
+                    // Not `f64::max`: its NaN handling costs a chain of selects, and a NaN
+                    // here is reported through `finite` anyway.
+                    let a = x.abs();
+                    m = if a > m { a } else { m };
+                }
+            }
+            *l = m;
+        }
+        self.stat_finite = finite;
     }
 
     /// $q = e^{s - E}$ at the nodes.
@@ -1093,9 +1142,19 @@ impl Panel {
         &self.values[2 * self.n..3 * self.n]
     }
 
+    /// The number of parameters.
+    fn n_params(&self) -> usize {
+        (self.values.len() - 3 * self.n) / (self.n + 1)
+    }
+
     /// $X$ at the nodes, node-major: `stat()[j * n_params + i]` is $X_i(x_j)$.
     fn stat(&self) -> &[f64] {
-        &self.values[3 * self.n..]
+        &self.values[3 * self.n..self.values.len() - self.n_params()]
+    }
+
+    /// $\max|X_i|$ over the nodes where $q > 0$.
+    fn stat_largest(&self) -> &[f64] {
+        &self.values[self.values.len() - self.n_params()..]
     }
 
     fn x(&self, rule: &ClenshawCurtis, j: usize) -> f64 {
@@ -1142,7 +1201,7 @@ fn non_finite_statistic(
 fn lower_shift(panels: &mut [Panel], shift: &mut f64) {
     let lowest = panels
         .iter()
-        .flat_map(|p| p.energy().iter().copied())
+        .map(|p| p.lowest_energy)
         .fold(f64::INFINITY, f64::min);
     if lowest >= *shift - 1.0 {
         return;
@@ -1153,16 +1212,20 @@ fn lower_shift(panels: &mut [Panel], shift: &mut f64) {
         let (energy, rest) = p.values.split_at_mut(n);
         let (q, rest) = rest.split_at_mut(n);
         for ((v, r), &e) in q.iter_mut().zip(&mut rest[..n]).zip(energy.iter()) {
-            *v = (lowest - e).exp();
-            *r = root_inverse(*v);
+            (*v, *r) = boltzmann_weights(lowest, e);
         }
         p.shift = lowest;
+        p.summarise_stat();
     }
 }
 
-/// $1/\sqrt q$, or 0 at $q = 0$ (where $p$ and every integrand vanish).
-fn root_inverse(q: f64) -> f64 {
-    if q > 0.0 { 1.0 / q.sqrt() } else { 0.0 }
+/// $q = e^{s - E}$ and $1/\sqrt q$ (0 where $q = 0$, i.e. where $p$ and every integrand
+/// vanish), from one exponential $h = e^{(s - E)/2}$: $q = h^2$ (a few ulp from $e^{s-E}$),
+/// and $1/\sqrt q = 1/h$, without a square root per node.
+fn boltzmann_weights(shift: f64, e: f64) -> (f64, f64) {
+    let h = (0.5 * (shift - e)).exp();
+    let q = h * h;
+    (q, if q > 0.0 { 1.0 / h } else { 0.0 })
 }
 
 /// Bisects the flagged panels.
@@ -1279,20 +1342,16 @@ fn integrate(
     let half = |p: &Panel| 0.5 * (p.b - p.a) / length_scale;
     let z: f64 = panels.iter().map(|p| half(p) * rule.integral(p.q())).sum();
     // Non-finite X where p > 0 is the caller's energy at fault. The scale c_i is taken over the
-    // same nodes, one parameter at a time (the running maximum stays in a register).
+    // same nodes (each panel's summary: `Panel::summarise_stat`).
     let mut stat_scale = DVector::from_element(np, 0.0_f64);
-    let mut all_finite = true;
-    for i in 0..np {
-        let mut largest = 0.0_f64;
-        for p in panels {
-            for (x, &qv) in p.stat().iter().skip(i).step_by(np).zip(p.q()) {
-                if qv > 0.0 {
-                    all_finite &= x.is_finite();
-                    largest = largest.max(x.abs());
-                }
-            }
-        }
-        stat_scale[i] = binary_scale(largest);
+    let all_finite = panels.iter().all(|p| p.stat_finite);
+    for (i, c) in stat_scale.iter_mut().enumerate() {
+        *c = binary_scale(
+            panels
+                .iter()
+                .map(|p| p.stat_largest()[i])
+                .fold(0.0, f64::max),
+        );
     }
     if !all_finite && let Some(error) = non_finite_statistic(at, panels, rule, np) {
         return Err(error);
@@ -1301,7 +1360,10 @@ fn integrate(
     // Parameter-major per panel, like f and g: scaled[(k*np + i)*n + t] = X_i(x_t)/c_i on panel
     // k, and 0 where q = 0 (X need not be finite there), so that every product with it below
     // vanishes where p does without a test per node.
-    let mut scaled = vec![0.0; count * np * n];
+    // scaled, f and g: one allocation per pass.
+    let mut per_node = vec![0.0; 3 * count * np * n];
+    let (scaled, rest) = per_node.split_at_mut(count * np * n);
+    let (f, g) = rest.split_at_mut(count * np * n);
     for (k, p) in panels.iter().enumerate() {
         for (t, (stat, &qv)) in p.stat().chunks_exact(np).zip(p.q()).enumerate() {
             if qv > 0.0 {
@@ -1312,19 +1374,19 @@ fn integrate(
         }
     }
     let sk = |k: usize, i: usize| &scaled[(k * np + i) * n..(k * np + i + 1) * n];
-    let mut buf = vec![0.0; n];
+    let mut buf = [0.0; MAX_NODES];
+    let buf = &mut buf[..n];
     let mut mean = DVector::zeros(np);
     for (k, p) in panels.iter().enumerate() {
         for i in 0..np {
             for ((b, &qv), &x) in buf.iter_mut().zip(p.q()).zip(sk(k, i)) {
                 *b = qv * x;
             }
-            mean[i] += half(p) * rule.integral(&buf);
+            mean[i] += half(p) * rule.integral(buf);
         }
     }
     mean /= z;
     // f_i = q δX_i (0 where q = 0).
-    let mut f = vec![0.0; count * np * n];
     for (k, p) in panels.iter().enumerate() {
         for i in 0..np {
             let fi = &mut f[(k * np + i) * n..(k * np + i + 1) * n];
@@ -1343,7 +1405,6 @@ fn integrate(
         CumulativeSide::NearerEnd => centre,
         CumulativeSide::LeftOnly => panels.len(),
     };
-    let mut g = vec![0.0; count * np * n];
     let mut acc = vec![0.0; np];
     for k in 0..split {
         let h = half(&panels[k]);
@@ -1356,7 +1417,7 @@ fn integrate(
             acc[i] += h * rule.integral(fk(k, i));
         }
     }
-    let mut acc = vec![0.0; np];
+    acc.fill(0.0);
     for k in (split..panels.len()).rev() {
         let h = half(&panels[k]);
         for i in 0..np {
@@ -1377,7 +1438,8 @@ fn integrate(
     // Per panel: indicators [q, (q δX_i, q δX_i², G_i²/q) for each i], flat.
     let per_panel = 1 + 3 * np;
     let mut tails = vec![0.0; count * per_panel];
-    let mut fa = vec![0.0; n];
+    let mut fa = [0.0; MAX_NODES];
+    let fa = &mut fa[..n];
     // G_i/√q at the nodes of one panel (0 where q = 0): G_iG_j/q as a product of O(G/√q)
     // factors, which neither overflows nor underflows where G² or q alone would.
     let mut g_root = vec![0.0; np * n];
@@ -1403,9 +1465,9 @@ fn integrate(
                 for ((b, &a), &c) in buf.iter_mut().zip(ri).zip(rj) {
                     *b = a * c;
                 }
-                let gm = h * rule.integral(&buf);
+                let gm = h * rule.integral(buf);
                 if i == j && flagging {
-                    ind[1 + 3 * i + 2] = h * rule.tail(&buf);
+                    ind[1 + 3 * i + 2] = h * rule.tail(buf);
                 }
                 if i == j && (k == 0 || k == panels.len() - 1) {
                     end_flux[i] = end_flux[i].max(gm.abs());
@@ -1413,9 +1475,9 @@ fn integrate(
                 for ((b, &fv), &x) in buf.iter_mut().zip(fi).zip(sk(k, j)) {
                     *b = fv * (x - mean[j]);
                 }
-                let xc = h * rule.integral(&buf);
+                let xc = h * rule.integral(buf);
                 if i == j && flagging {
-                    ind[1 + 3 * i + 1] = h * rule.tail(&buf);
+                    ind[1 + 3 * i + 1] = h * rule.tail(buf);
                 }
                 g_moment[(i, j)] += gm;
                 x_cov[(i, j)] += xc;
@@ -1428,7 +1490,7 @@ fn integrate(
                 for (a, v) in fa.iter_mut().zip(fi) {
                     *a = v.abs();
                 }
-                abs_f[i] += h * rule.integral(&fa);
+                abs_f[i] += h * rule.integral(fa);
                 ind[1 + 3 * i] = h * rule.tail(fi);
             }
         }

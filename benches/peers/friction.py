@@ -132,7 +132,7 @@ def options(parser):
 
 
 def main():
-    args = _peer.parse_args(__doc__.splitlines()[0], default_repeats=5, extra=options)
+    args = _peer.parse_args(__doc__.splitlines()[0], default_repeats=21, extra=options)
     families = [stiffness(), quartic_coupling()]
     if args.sweep:
         import time

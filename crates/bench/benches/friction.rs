@@ -14,11 +14,11 @@ use thermocheck_metric::friction::{FrictionOptions, friction_tensor};
 
 fn bench_friction(c: &mut Criterion) {
     for family in [FrictionFamily::Stiffness, FrictionFamily::Quartic] {
-        let mut workload = Friction::new(family);
+        let workload = Friction::new(family);
         let report = workload.evaluate().expect("friction");
         assert!(workload.accuracy(&report) < 1e-10 && report.relative_error < 1e-10);
         c.bench_function(&workload.name(), |b| {
-            b.iter(|| workload.run(()).expect("friction"))
+            b.iter(|| workload.evaluate().expect("friction"))
         });
     }
 

@@ -510,13 +510,19 @@ pub enum FrictionFamily {
 }
 
 /// `friction-stiffness` / `friction-quartic`: the M7 friction $\zeta$ of a one-parameter family
-/// by [`friction_tensor`] with default options (1e-10 relative).
+/// by [`friction_tensor`] with default options (1e-10 relative). A timed run is
+/// [`FRICTION_BATCH`] evaluations, so that the median covers a window of tens of milliseconds
+/// (one evaluation takes well under a millisecond, and a shared machine's slow phases last
+/// longer than that).
 #[derive(Debug, Clone)]
 pub struct Friction {
     /// Which family.
     pub family: FrictionFamily,
     options: FrictionOptions,
 }
+
+/// Friction evaluations per timed run of [`Friction`].
+pub const FRICTION_BATCH: usize = 32;
 
 impl Friction {
     /// The workload for one family, default options.
@@ -566,12 +572,15 @@ impl Workload for Friction {
         "evaluations/s".into()
     }
     fn work(&self) -> f64 {
-        1.0
+        FRICTION_BATCH as f64
     }
     fn prepare(&mut self) -> Result<()> {
         Ok(())
     }
     fn run(&mut self, (): ()) -> Result<FrictionReport> {
+        for _ in 1..FRICTION_BATCH {
+            std::hint::black_box(self.evaluate()?);
+        }
         self.evaluate()
     }
     fn accuracy(&self, report: &FrictionReport) -> f64 {
@@ -586,9 +595,12 @@ impl Workload for Friction {
         }
     }
     fn implementation(&self) -> String {
-        "thermocheck friction_tensor, default options (Clenshaw-Curtis panels, cumulative G from \
-         the nearer end, n-vs-2n refinement to 1e-10)"
-            .into()
+        format!(
+            "thermocheck friction_tensor, default options (Clenshaw-Curtis panels, cumulative G \
+             from the nearer end, panels refined to rel-tol 1e-13, n-vs-2n estimate); {} \
+             evaluations per timed run",
+            FRICTION_BATCH
+        )
     }
     fn repeats(&self) -> usize {
         51

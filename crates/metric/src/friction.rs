@@ -27,11 +27,12 @@
 //! 2. **Panels.** The domain is split at the mode and at $m \pm w\,2^k$ (geometric, so that a heavy
 //!    or wide tail costs a few panels per octave), and each panel carries $n$ Chebyshev points of
 //!    the second kind (Clenshaw–Curtis). Everything is computed from
-//!    $\ln q = -(E - E_{min}) \le 0$, so $q \le 1$ never overflows (should a node lie more than
-//!    1 below $E_{min}$, a well the search missed, $E_{min}$ is lowered to it), and the
-//!    normalisation $Z = \int q$ is applied once at the end: $\zeta = \frac{1}{DZ}\int
+//!    $\ln q = -(E - E_{min}) \le 0$, so $q \le 1$ never overflows. A node below $E_{min}$ by
+//!    more than the scans' rounding threshold $10^{-9}(1 + |E_{min}|)$ lies in a well the search
+//!    missed (narrower than its samples): the search restarts from it. The normalisation
+//!    $Z = \int q$ is applied once at the end: $\zeta = \frac{1}{DZ}\int
 //!    G_q^2/q$ with $G_q = Z\,G$. $q$ and $1/\sqrt q$ are computed once per node; $X_i$ is
-//!    scaled by a power of two $c_i \le \max|X_i|$ (exactly), and $G_iG_j/q$ is formed as
+//!    scaled exactly by a power of two $c_i$ (`binary_scale`), and $G_iG_j/q$ is formed as
 //!    $(G_i/\sqrt q)(G_j/\sqrt q)$, which neither overflows nor underflows where $G^2$ or $q$
 //!    alone would.
 //! 3. **One cumulative pass from the nearer end.** On each panel the spectral integration matrix
@@ -324,15 +325,54 @@ pub fn friction_tensor(
     family.validate(theta)?;
     let d = error::positive("diffusion", diffusion)?;
     let mut counter = Counter::new(family, theta);
-    let support = locate_support(&mut counter, options.tail_drop)?;
+    let mut start = None;
+    for _restart in 0..RESTARTS {
+        let support = locate_support_from(&mut counter, options.tail_drop, start)?;
+        match friction_on_support(&mut counter, &support, d, options)? {
+            Outcome::Report(report) => return Ok(*report),
+            Outcome::DeeperNode(node) => start = Some(node),
+        }
+    }
+    Err(Error::NotConverged {
+        method: "mode search of p ∝ e^(-E)".into(),
+        detail: format!(
+            "{} at θ = {}: the quadrature nodes kept finding energies below the located minimum \
+             ({RESTARTS} restarts)",
+            family.name(),
+            fmt_theta(theta)
+        ),
+    })
+}
+
+/// Restarts of the support search from a quadrature node found below the located minimum.
+const RESTARTS: usize = 8;
+
+/// What one M7 computation on a located support gives.
+enum Outcome {
+    /// The friction tensor.
+    Report(Box<FrictionReport>),
+    /// A node lies below $E_{min}$ by more than the rounding threshold of the scans: the mode
+    /// search missed a deeper well (narrower than its samples). Its neighbouring nodes bracket
+    /// it: `(bracket, x)`, the start of a new search.
+    DeeperNode(((f64, f64), f64)),
+}
+
+/// M7 on the panels of `support` (module docs, steps 2–5), unless a node turns out to lie below
+/// the located minimum.
+fn friction_on_support(
+    counter: &mut Counter<'_>,
+    support: &Support,
+    d: f64,
+    options: &FrictionOptions,
+) -> Result<Outcome> {
+    let (family, theta) = (counter.family, counter.theta);
     let rule = cached_rule(options.nodes_per_panel);
-    // q = e^(shift - E) at the nodes, relative to E at the mode: the lowest node, unless the
-    // mode search missed a deeper well (then `lower_shift` lowers it).
-    let mut shift = support.energy_min;
+    // q = e^(E_min - E) at the nodes: at most e^(1e-9 (1 + |E_min|)), or the search restarts.
+    let shift = support.energy_min;
     let mut panels: Vec<Panel> = support
         .initial_edges()
         .windows(2)
-        .map(|w| Panel::sample(&mut counter, rule, shift, w[0], w[1]))
+        .map(|w| Panel::sample(counter, rule, shift, w[0], w[1]))
         .collect::<Result<_>>()?;
     let mode = support.mode;
     // Lengths are measured in units of the wider side's width (scale invariance).
@@ -343,9 +383,11 @@ pub fn friction_tensor(
             integrate(counter, panels, mode, scale, rule, side, refine_to)
         };
     let converged = loop {
-        lower_shift(&mut panels, &mut shift);
+        if let Some(node) = deeper_node(&panels, rule, shift) {
+            return Ok(Outcome::DeeperNode(node));
+        }
         let pass = pass_over(
-            &counter,
+            counter,
             &panels,
             CumulativeSide::NearerEnd,
             Some(options.rel_tol),
@@ -380,17 +422,19 @@ pub fn friction_tensor(
                 ),
             });
         }
-        panels = refine(&mut counter, rule, shift, panels, &pass.flags)?;
+        panels = refine(counter, rule, shift, panels, &pass.flags)?;
     };
     // The converged pass is the coarse (n) computation when it used the requested side.
     let coarse = match options.side {
         CumulativeSide::NearerEnd => converged,
-        CumulativeSide::LeftOnly => pass_over(&counter, &panels, options.side, None)?,
+        CumulativeSide::LeftOnly => pass_over(counter, &panels, options.side, None)?,
     };
     let all = vec![true; panels.len()];
-    let mut fine_panels = refine(&mut counter, rule, shift, panels, &all)?;
-    lower_shift(&mut fine_panels, &mut shift);
-    let fine = pass_over(&counter, &fine_panels, options.side, None)?;
+    let fine_panels = refine(counter, rule, shift, panels, &all)?;
+    if let Some(node) = deeper_node(&fine_panels, rule, shift) {
+        return Ok(Outcome::DeeperNode(node));
+    }
+    let fine = pass_over(counter, &fine_panels, options.side, None)?;
     for (i, &flux) in fine.end_flux.iter().enumerate() {
         // G²/p must have decayed over the outermost octave of the domain, or ζ_ii diverges (X
         // grows too fast for the tails of p, e.g. X = ln(1 + x²) under a Cauchy density:
@@ -435,7 +479,7 @@ pub fn friction_tensor(
             relative_error = relative_error.max(if s > 0.0 { e / s } else { e });
         }
     }
-    Ok(FrictionReport {
+    Ok(Outcome::Report(Box::new(FrictionReport {
         friction,
         fisher,
         mean_statistic: fine.mean.component_mul(&fine.stat_scale),
@@ -450,7 +494,7 @@ pub fn friction_tensor(
         domain: (support.lower, support.upper),
         panels: fine_panels.len(),
         evaluations: counter.evaluations,
-    })
+    })))
 }
 
 /// Friction of the quartic coupling family $E = \theta x^4/4$, $X = x^4/4$, at any coupling:
@@ -663,6 +707,17 @@ impl Support {
 
 /// Locates the mode and truncation of $p_\theta$ (module docs, step 1).
 pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Result<Support> {
+    locate_support_from(counter, tail_drop, None)
+}
+
+/// [`locate_support`], refining the mode from `start = (bracket, x)` instead of the grid minimum
+/// when given: a point below every energy seen so far (a quadrature node in a well that the
+/// search missed; [`deeper_node`]).
+fn locate_support_from(
+    counter: &mut Counter<'_>,
+    tail_drop: f64,
+    start: Option<((f64, f64), f64)>,
+) -> Result<Support> {
     // The grid 0, ±2^k covers every scale of f64.
     let mut best = (counter.energy(0.0)?, 0.0_f64);
     let mut previous = [best.0; 2];
@@ -710,7 +765,8 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
             }
         }
     }
-    let mut mode = refine_mode(counter, scan_bracket(0.0, best.1), best.1)?;
+    let (bracket, x0) = start.unwrap_or((scan_bracket(0.0, best.1), best.1));
+    let mut mode = refine_mode(counter, bracket, x0)?;
     // E at the mode itself, so that the widths below are measured from the point the scans
     // start at (never from a lower energy found elsewhere).
     let mut energy_min = counter.energy(mode)?;
@@ -770,8 +826,9 @@ pub(crate) fn locate_support(counter: &mut Counter<'_>, tail_drop: f64) -> Resul
             }
             let (offsets, ln_offsets, rises): (&[f64], &[f64], &[f64]) = if bulk {
                 // No grid value lies below E_min: E_min starts at E(mode) <= the grid minimum
-                // (the mode is refined from it and never rises above it) and only falls on a
-                // restart, so the lower-well test of the scalar scan cannot fire here.
+                // (the mode is refined from it, or from a start point below it, and never rises
+                // above its starting point) and only falls on a restart, so the lower-well test
+                // of the scalar scan cannot fire here.
                 let rises = if energy_min == 0.0 {
                     grid_side.as_slice()
                 } else {
@@ -1038,17 +1095,14 @@ fn refine_mode(counter: &mut Counter<'_>, (mut lo, mut hi): (f64, f64), x0: f64)
 struct Panel {
     a: f64,
     b: f64,
-    /// The shift $s$ of $q$: $E$ at the mode. $q$ is computed once at sampling (the
-    /// exponentials were a tenth of every pass).
-    shift: f64,
     /// `[E (n) | q (n) | 1/√q, 0 where q = 0 (n) | X node-major (n·n_params) | max|X_i| where
     /// q > 0 (n_params)]`: `X_i(x_j)` at `3n + j·n_params + i`.
     values: Vec<f64>,
     n: usize,
     /// Whether every $X_i$ is finite where $q > 0$.
     stat_finite: bool,
-    /// The lowest $E$ at the nodes.
-    lowest_energy: f64,
+    /// The lowest $E$ at the nodes, and its node.
+    lowest: (f64, usize),
 }
 
 impl Panel {
@@ -1085,9 +1139,11 @@ impl Panel {
         if let Some(j) = energy.iter().position(|&e| is_bad_energy(e)) {
             return Err(counter.bad_energy(xs[j], energy[j]));
         }
-        let energy_lowest = energy
-            .iter()
-            .fold(f64::INFINITY, |m, &e| if e < m { e } else { m });
+        let lowest =
+            energy.iter().enumerate().fold(
+                (f64::INFINITY, 0),
+                |m, (j, &e)| if e < m.0 { (e, j) } else { m },
+            );
         for ((v, r), &e) in q
             .iter_mut()
             .zip(q_root_inverse.iter_mut())
@@ -1098,11 +1154,10 @@ impl Panel {
         let mut panel = Panel {
             a,
             b,
-            shift,
             values,
             n,
             stat_finite: true,
-            lowest_energy: energy_lowest,
+            lowest,
         };
         panel.summarise_stat();
         Ok(panel)
@@ -1195,28 +1250,27 @@ fn non_finite_statistic(
     None
 }
 
-/// Lowers the shift of every panel's $q$ to the lowest node energy when that lies more than 1
-/// below `shift` (a well that the mode search missed between its samples: its $q$ could
-/// overflow); a common factor of $q$ cancels in every result. The panels all have `shift`.
-fn lower_shift(panels: &mut [Panel], shift: &mut f64) {
-    let lowest = panels
+/// The lowest node of `panels` if it lies below $E_{min}$ = `energy_min` by more than the
+/// scans' rounding threshold $10^{-9}(1 + |E_{min}|)$, with its neighbouring nodes as a bracket.
+fn deeper_node(
+    panels: &[Panel],
+    rule: &ClenshawCurtis,
+    energy_min: f64,
+) -> Option<((f64, f64), f64)> {
+    let threshold = energy_min - 1e-9 * (1.0 + energy_min.abs());
+    let p = panels
         .iter()
-        .map(|p| p.lowest_energy)
-        .fold(f64::INFINITY, f64::min);
-    if lowest >= *shift - 1.0 {
-        return;
-    }
-    *shift = lowest;
-    for p in panels {
-        let n = p.n;
-        let (energy, rest) = p.values.split_at_mut(n);
-        let (q, rest) = rest.split_at_mut(n);
-        for ((v, r), &e) in q.iter_mut().zip(&mut rest[..n]).zip(energy.iter()) {
-            (*v, *r) = boltzmann_weights(lowest, e);
-        }
-        p.shift = lowest;
-        p.summarise_stat();
-    }
+        .filter(|p| p.lowest.0 < threshold)
+        .min_by(|a, b| a.lowest.0.total_cmp(&b.lowest.0))?;
+    let j = p.lowest.1;
+    let x = p.x(rule, j);
+    let lo = if j == 0 { p.a } else { p.x(rule, j - 1) };
+    let hi = if j + 1 == rule.len() {
+        p.b
+    } else {
+        p.x(rule, j + 1)
+    };
+    Some(((lo, hi), x))
 }
 
 /// $q = e^{s - E}$ and $1/\sqrt q$ (0 where $q = 0$, i.e. where $p$ and every integrand
@@ -1306,13 +1360,15 @@ impl Pass {
     }
 }
 
-/// The scale $c$ of a statistic with $\max|X| = v$: the largest power of two $\le v$ (so that
-/// $X/c$, a multiplication by the exact $1/c$, is exact and $|X/c| < 2$); $v$ itself if it is
-/// subnormal, and 1 if it is 0.
+/// The scale $c$ of a statistic with $\max|X| = v$: the largest power of two $\le v$, but at
+/// least the smallest normal $2^{-1022}$ (so that $1/c \le 2^{1022}$ is exact, $X/c$ is an exact
+/// multiplication, and $|X/c| < 2$); 1 if $v$ is 0.
 fn binary_scale(v: f64) -> f64 {
     if v == 0.0 {
         1.0
-    } else if v < f64::MIN_POSITIVE || !v.is_finite() {
+    } else if v < f64::MIN_POSITIVE {
+        f64::MIN_POSITIVE
+    } else if !v.is_finite() {
         v
     } else {
         // Clearing the mantissa of a positive normal number rounds it down to a power of two.
@@ -1577,33 +1633,22 @@ mod tests {
         assert!(FrictionOptions::default().with_tail_drop(1000.0).is_err());
     }
 
-    /// Panels sampled with a shift 10 above the lowest node energy (as if the mode search had
-    /// missed a deeper well) are re-shifted to that node: q = e^{-E} then, bit for bit as if
-    /// sampled with shift 0 (E_min = 0 at x = 0 for k x²/2), and a second call changes nothing.
+    /// The statistic scale is a power of two, exact to invert, for every magnitude: 2^⌊log2 v⌋
+    /// for normal v (3 → 2, 2^1023·1.5 → 2^1023), the smallest normal for subnormal v (whose
+    /// power-of-two floor would have a reciprocal beyond f64), 1 for 0.
     #[test]
-    fn a_lower_node_lowers_the_shift_of_every_panel() {
-        let theta = [2.0];
-        let rule = cached_rule(DEFAULT_NODES_PER_PANEL);
-        let mut counter = Counter::new(&Stiffness, &theta);
-        let sample = |counter: &mut Counter<'_>, shift: f64| -> Vec<Panel> {
-            [(-1.0, 0.0), (0.0, 1.0)]
-                .into_iter()
-                .map(|(a, b)| Panel::sample(counter, rule, shift, a, b).unwrap())
-                .collect()
-        };
-        let mut panels = sample(&mut counter, 10.0);
-        let expected = sample(&mut counter, 0.0);
-        let mut shift = 10.0;
-        lower_shift(&mut panels, &mut shift);
-        assert_eq!(shift, 0.0);
-        for (p, e) in panels.iter().zip(&expected) {
-            assert_eq!(p.shift, 0.0);
-            assert_eq!(p.values, e.values);
-        }
-        lower_shift(&mut panels, &mut shift);
-        assert_eq!(shift, 0.0);
-        for (p, e) in panels.iter().zip(&expected) {
-            assert_eq!(p.values, e.values);
+    fn binary_scales_are_powers_of_two_with_exact_reciprocals() {
+        assert_eq!(binary_scale(3.0), 2.0);
+        assert_eq!(binary_scale(0.75), 0.5);
+        assert_eq!(binary_scale(1.5 * 2f64.powi(1023)), 2f64.powi(1023));
+        assert_eq!(binary_scale(f64::MIN_POSITIVE * 1.5), f64::MIN_POSITIVE);
+        assert_eq!(binary_scale(1e-310), f64::MIN_POSITIVE);
+        assert_eq!(binary_scale(0.0), 1.0);
+        for v in [3.0, 1e-300, 1e300, f64::MAX, 1e-310, 5e-324] {
+            let c = binary_scale(v);
+            let r = 1.0 / c;
+            assert!(r.is_finite() && r * c == 1.0, "{v}: c = {c}");
+            assert!(v / c < 2.0, "{v}");
         }
     }
 

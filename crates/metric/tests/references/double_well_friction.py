@@ -6,7 +6,7 @@ so every integral is twice its half on [0, inf); the truncation at 10 (E - E_min
 9 for the outer integral are far below the 30 digits printed. Used by
 `the_barrier_36_double_well_matches_mpmath` in ../friction_accuracy.rs.
 
-Run: python3 double_well_friction.py   (mpmath; a few minutes)
+Run: python3 double_well_friction.py   (mpmath; about 10 minutes)
 """
 
 import mpmath as mp

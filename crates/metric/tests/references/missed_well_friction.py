@@ -6,7 +6,7 @@ it, p = e^(-(E - E_min))/Z; breakpoints resolve the well, and the truncation at 
 (outer integral 12) is far below the digits printed. Used by
 `a_well_missed_by_the_search_is_found_by_the_nodes` in ../friction_accuracy.rs (depth 30).
 
-Run: python3 missed_well_friction.py 30   (mpmath; a few minutes)
+Run: python3 missed_well_friction.py 30   (mpmath; about 10 minutes)
 """
 
 import sys

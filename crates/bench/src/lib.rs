@@ -113,7 +113,8 @@ pub trait Workload {
 }
 
 /// Runs `workload` once untimed (warm-up), then `repeats` timed runs, and returns the record
-/// with the median time and the accuracy of the last run.
+/// with the median time, the accuracy of the last run, and the fastest and slowest run's seconds
+/// under `details` (`run_seconds_min`, `run_seconds_max`).
 ///
 /// # Errors
 /// `repeats` = 0, or the first error of a run.
@@ -129,6 +130,20 @@ pub fn measure<W: Workload>(workload: &mut W, repeats: usize) -> Result<Record> 
         seconds.push(start.elapsed().as_secs_f64());
     }
     let median = median(&mut seconds);
+    // The spread of the timed runs (sorted by `median`), so that a report shows how noisy the
+    // machine was; the peers record every run's seconds the same way.
+    let spread = [
+        ("run_seconds_min", seconds[0]),
+        ("run_seconds_max", seconds[seconds.len() - 1]),
+    ];
+    let mut details = workload
+        .details(&output)
+        .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+    if let serde_json::Value::Object(map) = &mut details {
+        for (key, value) in spread {
+            map.insert(key.into(), serde_json::json!(value));
+        }
+    }
     Ok(Record {
         workload: workload.name(),
         figure: workload.figure(median),
@@ -139,7 +154,7 @@ pub fn measure<W: Workload>(workload: &mut W, repeats: usize) -> Result<Record> 
         repeats,
         implementation: workload.implementation(),
         threads: workload.threads(),
-        details: workload.details(&output),
+        details: Some(details),
         alternatives: Vec::new(),
     })
 }

@@ -341,7 +341,9 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "- timing: median of the stated repeats after one untimed warm-up; each run's input \
+            "- timing: the fastest of the stated repeats after one untimed warm-up, on both sides \
+             (Python's `timeit` rule: on a shared machine slower runs measure other processes, \
+             not the code; the median and slowest runs are in the details); each run's input \
              (e.g. the starting ensemble) is prepared outside the timer.\n"
         );
 
@@ -451,7 +453,7 @@ impl Report {
         let _ = writeln!(s, "### `{}`\n", o.workload);
         let _ = writeln!(
             s,
-            "- thermocheck: {}; {} {}; median {} s over {} runs; {} thread{}; accuracy {:.2e}: {}{}",
+            "- thermocheck: {}; {} {}; fastest {} s of {} runs; {} thread{}; accuracy {:.2e}: {}{}",
             o.implementation,
             sig(o.figure),
             o.unit,
@@ -466,7 +468,7 @@ impl Report {
         if let Some(p) = &row.peer {
             let _ = writeln!(
                 s,
-                "- peer: {}; {} {}; median {} s over {} runs; {} thread{}; accuracy {:.2e}: {}{}",
+                "- peer: {}; {} {}; fastest {} s of {} runs; {} thread{}; accuracy {:.2e}: {}{}",
                 p.implementation,
                 sig(p.figure),
                 p.unit,
@@ -481,7 +483,7 @@ impl Report {
             for a in &p.alternatives {
                 let _ = writeln!(
                     s,
-                    "- peer alternative: {}; {} {}; median {} s over {} runs; {} thread{}; \
+                    "- peer alternative: {}; {} {}; fastest {} s of {} runs; {} thread{}; \
                      accuracy {:.2e}: {}; thermocheck ÷ this = **{:.1}×** ({:.1}× per core){}",
                     a.implementation,
                     sig(a.figure),

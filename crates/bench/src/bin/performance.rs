@@ -102,7 +102,7 @@ fn run<W: Workload>(mut workload: W) -> Result<Record, String> {
     eprint!("thermocheck {} ... ", workload.name());
     let record = measure_default(&mut workload).map_err(|e| format!("{}: {e}", workload.name()))?;
     eprintln!(
-        "{:.4e} {} (median {:.4} s, accuracy {:.2e})",
+        "{:.4e} {} (fastest run {:.4} s, accuracy {:.2e})",
         record.figure, record.unit, record.seconds, record.accuracy
     );
     Ok(record)

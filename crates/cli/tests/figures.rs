@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{snapshot, stderr, thermocheck};
+use common::{assert_out_rejected, snapshot, stderr, thermocheck};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -122,15 +122,7 @@ fn unusable_out_exits_2() {
         &["figures", "--out", below_file][..],
         &["figures", "--out", below_file, "--check"][..],
     ] {
-        let o = thermocheck(args);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(
-            err.starts_with("error: --out ") && err.contains(args[2]),
-            "{args:?}: {err}"
-        );
-        assert!(o.stdout.is_empty(), "{args:?}");
+        assert_out_rejected(args, &thermocheck(args));
     }
     let _ = std::fs::remove_dir_all(dir);
 }

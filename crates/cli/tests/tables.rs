@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{snapshot, stderr, stdout, thermocheck};
+use common::{assert_out_rejected, snapshot, stderr, stdout, thermocheck};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -185,14 +185,7 @@ fn unusable_out_exits_2_before_computing() {
         let start = std::time::Instant::now();
         let o = thermocheck(args);
         let elapsed = start.elapsed();
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(
-            err.starts_with("error: --out ") && err.contains(args[2]),
-            "{args:?}: {err}"
-        );
-        assert!(stdout(&o).is_empty(), "{args:?}");
+        assert_out_rejected(args, &o);
         assert!(
             elapsed < std::time::Duration::from_secs(10),
             "{args:?} took {elapsed:?}: the claims ran before --out was checked"

@@ -141,12 +141,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
                 .map_err(|e| left_domain(energy, theta, t, e))?;
             let (k, mu) = energy.quadratic_trap(theta).expect("Gaussian family");
             let (m, w) = (y[M], y[W_CHAIN]);
-            chain_gradient_into(energy, theta, m, w, chain, buf);
-            problem.data_gradient_into(theta, data, buf)?;
-            g_hat
-                .iter_mut()
-                .zip(chain.iter().zip(&*data))
-                .for_each(|(g, (q, p))| *g = q - p);
+            gradient_estimate(problem, theta, (m, w), chain, data, g_hat, buf)?;
             schedule.gain(t, n)?.apply(g_hat, theta_dot);
             (dy[M], dy[W_CHAIN]) = chain_rates(d, k, mu, m, w);
             dy[THETA..THETA + n].copy_from_slice(theta_dot);
@@ -180,12 +175,7 @@ pub fn learn(problem: &LearningProblem<'_>, options: &MomentOptions) -> Result<M
             theta.copy_from_slice(&y[THETA..THETA + n]);
             let (m, w) = (y[M], y[W_CHAIN]);
             let result = (|| -> Result<(f64, f64)> {
-                chain_gradient_into(energy, theta, m, w, chain, buf);
-                problem.data_gradient_into(theta, data, buf)?;
-                g_hat
-                    .iter_mut()
-                    .zip(chain.iter().zip(&*data))
-                    .for_each(|(g, (q, p))| *g = q - p);
+                gradient_estimate(problem, theta, (m, w), chain, data, g_hat, buf)?;
                 impulse.gain.apply(g_hat, step);
                 after
                     .iter_mut()
@@ -519,6 +509,27 @@ fn chain_gradient_into(
             .zip(&*buf)
             .for_each(|(gi, bi)| *gi += weight * bi);
     }
+}
+
+/// The gradient estimate $\hat g = \langle\nabla_\theta E\rangle_{\mathcal N(m, w)} -
+/// \langle\nabla_\theta E\rangle_{data}$ at θ for the chain moments `(m, w)`, into `g_hat`,
+/// with the two averages in `chain` and `data` and `buf` as workspace (all of length $n$).
+fn gradient_estimate(
+    problem: &LearningProblem<'_>,
+    theta: &[f64],
+    (m, w): (f64, f64),
+    chain: &mut [f64],
+    data: &mut [f64],
+    g_hat: &mut [f64],
+    buf: &mut [f64],
+) -> Result<()> {
+    chain_gradient_into(problem.energy(), theta, m, w, chain, buf);
+    problem.data_gradient_into(theta, data, buf)?;
+    g_hat
+        .iter_mut()
+        .zip(chain.iter().zip(&*data))
+        .for_each(|(g, (q, p))| *g = q - p);
+    Ok(())
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {

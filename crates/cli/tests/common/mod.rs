@@ -25,6 +25,20 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).expect("UTF-8 stderr")
 }
 
+/// The CLI contract for an unusable `--out` (`args[2]`): exit status 2, one line on stderr
+/// naming the path, nothing on stdout.
+#[track_caller]
+pub fn assert_out_rejected(args: &[&str], o: &Output) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    assert!(
+        err.starts_with("error: --out ") && err.contains(args[2]),
+        "{args:?}: {err}"
+    );
+    assert!(o.stdout.is_empty(), "{args:?}");
+}
+
 /// Every file of `dir`, sorted by name, with its bytes.
 pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
